@@ -1,0 +1,194 @@
+"""Block: a named, stateful data-processing unit, the thing akid is made of."""
+import contextlib
+import re
+
+import tensorflow as tf
+
+from akid.blocks import recorder
+from akid.blocks.checks import check_choice, describe
+from akid.blocks.initializers import check_init_para, check_wd, decay_term, initial_value
+
+MODES = ("train", "val", "test")
+
+
+def snake_case(class_name):
+    """`ConvolutionLayer` -> `convolution_layer`."""
+    return re.sub(r"(?<=[a-z0-9])([A-Z])|(?<=[A-Z])([A-Z])(?=[a-z])", r"_\1\2", class_name).lower()
+
+
+def _shapes_of(inputs):
+    if isinstance(inputs, (list, tuple)):
+        return [tf.TensorShape(x.shape) for x in inputs]
+    return tf.TensorShape(inputs.shape)
+
+
+class Block(tf.Module):
+    """Tensors in, tensors out, with variables built lazily from the first input.
+
+    A layer writes `_forward(inputs)` and, when it owns variables,
+    `_setup(input_shapes)`, which runs once, on the first call, inside the
+    block's name scope. Calling the block (`block(x)`, `block.forward(x)`, or
+    `block.setup(x)`, akid's explicit two-step style) builds it if needed and
+    runs it.
+
+    Args:
+      name: the block's name. Without one, the system it is attached to names
+        it `<snake_case_class>_<n>`, numbered within that system.
+      inputs: where a GraphSystem fetches this block's inputs, e.g.
+        `[{"name": "ip1", "idxs": [0]}, {"name": "system_in", "idxs": [1]}]`;
+        `"ip1"` is short for all outputs of `ip1`. None: the previous block.
+
+    Class attributes a subclass may set:
+      role: "data", "loss" (output added to the brain's loss) or "eval"
+        (output reported in `brain.eval`).
+      input_ranks: accepted ranks of the (first) input, checked on every call;
+        `input_layout` names them in errors, `rank_hint` says how to fix.
+    """
+
+    role = "data"
+    input_ranks = None
+    input_layout = ""
+    rank_hint = ""
+
+    def __init__(self, name=None, inputs=None):
+        if name is not None and not (isinstance(name, str) and name.isidentifier()):
+            raise ValueError(f"{type(self).__name__}: name must be an identifier "
+                             f"(letters, digits, _), got {name!r}")
+        if name == "system_in":
+            raise ValueError(f"{type(self).__name__}: 'system_in' is reserved for the system input")
+        super().__init__(name=name or snake_case(type(self).__name__))
+        self.name_given = name is not None
+        self.inputs = inputs
+        self.is_setup = False
+        self._mode = "train"
+        self._own_variables = []
+        self._decays = []  # (variable index, wd dict)
+        self.output_shape = None
+        self.pre_setup_hook = []
+        self.post_setup_hook = []
+        self.pre_forward_hook = []
+        self.post_forward_hook = []
+
+    # -- naming -------------------------------------------------------------
+
+    def rename(self, name):
+        """Sets the name a system gives an unnamed block; refused once built."""
+        if self.is_setup:
+            raise ValueError(f"{describe(self)} is already built; it cannot be renamed to {name!r}")
+        self._name = name
+
+    # -- mode ----------------------------------------------------------------
+
+    @property
+    def mode(self):
+        """"train", "val" or "test": what dropout, batch norm and jokers act on."""
+        return self._mode
+
+    def set_mode(self, mode):
+        self._mode = check_choice(self, "mode", mode, MODES)
+
+    # -- calling ---------------------------------------------------------------
+
+    def __call__(self, inputs):
+        return self.forward(inputs)
+
+    def setup(self, inputs):
+        """Builds the block from `inputs` (if not built yet) and runs it once."""
+        return self.forward(inputs)
+
+    def forward(self, inputs):
+        """Runs the block on `inputs`, building it first if needed."""
+        self._check_inputs(inputs)
+        record = recorder.current()
+        scope = record.inside(self.name) if record else contextlib.nullcontext()
+        with tf.name_scope(self.name), scope:
+            if not self.is_setup:
+                self._build(inputs)
+            for hook in self.pre_forward_hook:
+                hook(self, inputs)
+            outputs = self._forward(inputs)
+            if self.output_shape is None:
+                self.output_shape = _shapes_of(outputs)
+            if self._decays:
+                decay = tf.add_n([decay_term(self._own_variables[i], wd) for i, wd in self._decays])
+        if record:
+            record.report(self, outputs)
+            if self._decays:
+                record.losses[record.path(self.name + "/wd")] = decay
+        for hook in self.post_forward_hook:
+            hook(self, outputs)
+        return outputs
+
+    def _build(self, inputs):
+        for hook in self.pre_setup_hook:
+            hook(self, inputs)
+        self._setup(_shapes_of(inputs))
+        self.is_setup = True
+        for hook in self.post_setup_hook:
+            hook(self, inputs)
+
+    def _check_inputs(self, inputs):
+        if self.input_ranks is None:
+            return
+        first = inputs[0] if isinstance(inputs, (list, tuple)) else inputs
+        shape = tf.TensorShape(first.shape)
+        if shape.rank not in self.input_ranks:
+            ranks = " or ".join(f"rank-{r}" for r in self.input_ranks)
+            hint = f"; {self.rank_hint}" if self.rank_hint else ""
+            raise ValueError(f"{describe(self)} expects {ranks} input {self.input_layout}, "
+                             f"got shape {tuple(shape.as_list())}{hint}")
+
+    def _setup(self, input_shapes):
+        """Creates the block's variables from the input shapes. Default: none."""
+        return None  # a body besides the docstring, or AutoGraph warns when it converts this
+
+    def _forward(self, inputs):
+        raise NotImplementedError(f"{type(self).__name__} must implement _forward(inputs)")
+
+    # -- variables --------------------------------------------------------------
+
+    def make_variable(self, name, shape, init_para, wd=None, trainable=True):
+        """Creates a variable `<block scope>/name`, during `_setup` only.
+
+        Variables are made outside any `tf.function` (as Keras does), so a
+        block first called inside one still owns plain eager variables.
+        """
+        if self.is_setup:
+            raise ValueError(f"{describe(self)} is already built; create variable {name!r} "
+                             f"in _setup, not after it")
+        check_init_para(describe(self), init_para)
+        check_wd(describe(self), wd)
+        scope = tf.get_current_name_scope()
+        with tf.init_scope(), tf.name_scope(scope + "/" if scope else ""):
+            variable = tf.Variable(initial_value(init_para, shape), name=name, trainable=trainable)
+        if wd is not None:
+            self._decays.append((len(self._own_variables), wd))
+        self._own_variables.append(variable)
+        return variable
+
+    def _require_setup(self):
+        if not self.is_setup:
+            raise ValueError(f"{describe(self)} has no variables yet; call it on a batch "
+                             f"first: `{self.name}(inputs)`")
+
+    @property
+    def var_list(self):
+        """All variables of this block (and its children), in creation order."""
+        self._require_setup()
+        return list(self._own_variables)
+
+    @property
+    def trainable_variables(self):
+        return [v for v in self.var_list if v.trainable]
+
+    def get_variable(self, short_name):
+        """The variable whose name ends in `short_name`: "weights", or "conv1/weights" in a system."""
+        names = [v.name.split(":")[0] for v in self.var_list]
+        found = [v for v, n in zip(self.var_list, names) if n == short_name or n.endswith("/" + short_name)]
+        if len(found) != 1:
+            which = "several variables match" if found else "no variable matches"
+            raise ValueError(f"{describe(self)}: {which} {short_name!r}; it has {names}")
+        return found[0]
+
+    def __repr__(self):
+        return f"<{type(self).__name__} '{self.name}'>"

@@ -1,0 +1,110 @@
+"""Initializers and weight decay, chosen by akid's dicts.
+
+`init_para={"name": "truncated_normal", "stddev": 0.1}` picks an initializer;
+`wd={"type": "l2", "scale": 5e-4}` a regularization term.
+"""
+import math
+
+import tensorflow as tf
+
+
+def _fans(shape):
+    """(fan_in, fan_out) of a weight shape: dense [in, out] or conv [h, w, in, out]."""
+    if len(shape) < 2:
+        return max(1, int(shape[0]) if shape else 1), max(1, int(shape[0]) if shape else 1)
+    receptive = math.prod(int(d) for d in shape[:-2])
+    return int(shape[-2]) * receptive, int(shape[-1]) * receptive
+
+
+def _truncated_normal(shape, dtype, stddev=0.1, mean=0.0):
+    return tf.random.truncated_normal(shape, mean=mean, stddev=stddev, dtype=dtype)
+
+
+def _normal(shape, dtype, stddev=0.1, mean=0.0):
+    return tf.random.normal(shape, mean=mean, stddev=stddev, dtype=dtype)
+
+
+def _uniform(shape, dtype, range=0.1):  # noqa: A002 -- akid's parameter name
+    return tf.random.uniform(shape, -range, range, dtype=dtype)
+
+
+def _constant(shape, dtype, value=0.0):
+    return tf.fill(shape, tf.constant(value, dtype))
+
+
+def _glorot(shape, dtype):
+    fan_in, fan_out = _fans(shape)
+    limit = math.sqrt(6.0 / (fan_in + fan_out))
+    return tf.random.uniform(shape, -limit, limit, dtype=dtype)
+
+
+# The standard deviation of a unit normal truncated at +-2 (what truncated_normal draws).
+TRUNCATED_STDDEV = 0.87962566103423978
+
+
+def _he(shape, dtype):
+    """He et al. (2015): Var(w) = 2 / fan_in, drawn from a truncated normal rescaled
+    for the truncation (as Keras's he_normal and TF 1's variance_scaling do)."""
+    fan_in, _ = _fans(shape)
+    stddev = math.sqrt(2.0 / fan_in) / TRUNCATED_STDDEV
+    return tf.random.truncated_normal(shape, stddev=stddev, dtype=dtype)
+
+
+INITIALIZERS = {
+    "truncated_normal": _truncated_normal,
+    "normal": _normal,
+    "uniform": _uniform,
+    "constant": _constant,
+    "xavier": _glorot,
+    "glorot": _glorot,
+    "msra": _he,
+    "he": _he,
+}
+
+
+def check_init_para(owner, init_para):
+    """Validates an initializer dict at construction; returns it unchanged."""
+    if not isinstance(init_para, dict) or "name" not in init_para:
+        raise TypeError(f"{owner}: init_para must be a dict with a 'name', got {init_para!r}")
+    name = init_para["name"]
+    if name not in INITIALIZERS:
+        raise ValueError(f"{owner}: unknown initializer {name!r}; known: "
+                         f"{', '.join(sorted(INITIALIZERS))}")
+    fn = INITIALIZERS[name]
+    allowed = fn.__code__.co_varnames[2:fn.__code__.co_argcount]
+    unknown = sorted(set(init_para) - {"name"} - set(allowed))
+    if unknown:
+        raise ValueError(f"{owner}: initializer {name!r} takes {list(allowed)}, "
+                         f"got unknown {unknown}")
+    return init_para
+
+
+def initial_value(init_para, shape, dtype=tf.float32):
+    """The initial tensor for `shape` drawn as `init_para` says."""
+    params = {k: v for k, v in init_para.items() if k != "name"}
+    return INITIALIZERS[init_para["name"]](shape, dtype, **params)
+
+
+WEIGHT_DECAY = {
+    "l2": tf.nn.l2_loss,  # sum(w ** 2) / 2, as akid
+    "l1": lambda w: tf.reduce_sum(tf.abs(w)),
+}
+
+
+def check_wd(owner, wd):
+    """Validates a weight-decay dict (or None) at construction."""
+    if wd is None:
+        return None
+    if not isinstance(wd, dict) or set(wd) != {"type", "scale"}:
+        raise ValueError(f"{owner}: wd must be {{'type': 'l2'|'l1', 'scale': s}}, got {wd!r}")
+    if wd["type"] not in WEIGHT_DECAY:
+        raise ValueError(f"{owner}: unknown wd type {wd['type']!r}; known: "
+                         f"{', '.join(sorted(WEIGHT_DECAY))}")
+    if not isinstance(wd["scale"], (int, float)) or wd["scale"] < 0:
+        raise ValueError(f"{owner}: wd scale must be a number >= 0, got {wd['scale']!r}")
+    return wd
+
+
+def decay_term(variable, wd):
+    """The regularization term `wd` adds for `variable`."""
+    return wd["scale"] * WEIGHT_DECAY[wd["type"]](variable)

@@ -1,0 +1,105 @@
+"""Activation layers, and `make_activation({"type": ...})` to pick one by name."""
+import tensorflow as tf
+
+from akid.blocks.block import Block
+from akid.blocks.checks import check_number, check_positive_int, describe
+
+
+class ReLULayer(Block):
+    """max(x, 0)."""
+
+    def _forward(self, x):
+        return tf.nn.relu(x)
+
+
+class SigmoidLayer(Block):
+    """1 / (1 + exp(-x))."""
+
+    def _forward(self, x):
+        return tf.sigmoid(x)
+
+
+class TanhLayer(Block):
+    """tanh(x)."""
+
+    def _forward(self, x):
+        return tf.tanh(x)
+
+
+class SoftmaxLayer(Block):
+    """Softmax over the last axis."""
+
+    def _forward(self, x):
+        return tf.nn.softmax(x)
+
+
+class ELULayer(Block):
+    """x if x > 0 else exp(x) - 1."""
+
+    def _forward(self, x):
+        return tf.nn.elu(x)
+
+
+class LeakyReLULayer(Block):
+    """x if x > 0 else alpha * x.
+
+    Args:
+      alpha: the slope for negative inputs.
+    """
+
+    def __init__(self, alpha=0.2, **kwargs):
+        super().__init__(**kwargs)
+        self.alpha = check_number(self, "alpha", alpha, low=0.0)
+
+    def _forward(self, x):
+        return tf.nn.leaky_relu(x, alpha=self.alpha)
+
+
+class MaxoutLayer(Block):
+    """Maxout (Goodfellow et al., 2013): the max over groups of `group_size` channels.
+
+    Args:
+      group_size: channels per group; the last axis must divide by it.
+
+    Input shape: (..., C). Output shape: (..., C / group_size).
+    """
+
+    def __init__(self, group_size, **kwargs):
+        super().__init__(**kwargs)
+        self.group_size = check_positive_int(self, "group_size", group_size)
+
+    def _setup(self, input_shape):
+        channels = input_shape[-1]
+        if channels is None or channels % self.group_size:
+            raise ValueError(f"{describe(self)}: the last axis ({channels}) must divide by "
+                             f"group_size {self.group_size}, got input shape "
+                             f"{tuple(input_shape.as_list())}")
+
+    def _forward(self, x):
+        channels = x.shape[-1]
+        grouped = tf.reshape(x, tf.concat([tf.shape(x)[:-1],
+                                           [channels // self.group_size, self.group_size]], 0))
+        return tf.reduce_max(grouped, axis=-1)
+
+
+ACTIVATIONS = {
+    "relu": ReLULayer,
+    "sigmoid": SigmoidLayer,
+    "tanh": TanhLayer,
+    "softmax": SoftmaxLayer,
+    "elu": ELULayer,
+    "leaky_relu": LeakyReLULayer,
+    "maxout": MaxoutLayer,
+}
+
+
+def make_activation(spec, name=None):
+    """The activation layer a dict names: {"type": "relu"}, {"type": "maxout", "group_size": 2}."""
+    if not isinstance(spec, dict) or "type" not in spec:
+        raise ValueError(f"activation must be a dict with a 'type', got {spec!r}; known "
+                         f"types: {', '.join(ACTIVATIONS)}")
+    if spec["type"] not in ACTIVATIONS:
+        raise ValueError(f"unknown activation type {spec['type']!r}; known types: "
+                         f"{', '.join(ACTIVATIONS)}")
+    params = {k: v for k, v in spec.items() if k != "type"}
+    return ACTIVATIONS[spec["type"]](name=name, **params)

@@ -1,0 +1,79 @@
+"""Loss layers: their output is added to the owning brain's loss."""
+import tensorflow as tf
+
+from akid.blocks.block import Block
+from akid.blocks.checks import check_positive_int, describe
+
+
+class LossLayer(Block):
+    """Base of loss blocks: inputs [prediction, target], output a scalar.
+
+    Without explicit `inputs`, a loss block in a GraphSystem takes the output
+    of the data block before it and the labels (`system_in[1]`).
+    """
+
+    role = "loss"
+
+    def _setup(self, input_shapes):
+        if not isinstance(input_shapes, list) or len(input_shapes) != 2:
+            raise ValueError(f"{describe(self)} takes [prediction, target], got "
+                             f"{len(input_shapes) if isinstance(input_shapes, list) else 1} "
+                             f"input(s); feed the brain [data, labels]")
+
+
+class SoftmaxWithLossLayer(LossLayer):
+    """Mean softmax cross-entropy of logits against labels.
+
+    Args:
+      class_num: number of classes; the logits' last axis must equal it.
+
+    Inputs: logits (N, class_num); labels (N,) ints in [0, class_num) or one-hot (N, class_num).
+    Output: scalar.
+    """
+
+    def __init__(self, class_num, **kwargs):
+        super().__init__(**kwargs)
+        self.class_num = check_positive_int(self, "class_num", class_num)
+
+    def _setup(self, input_shapes):
+        super()._setup(input_shapes)
+        logits, labels = input_shapes
+        if logits.rank != 2 or logits[-1] != self.class_num:
+            raise ValueError(f"{describe(self)} expects logits of shape (N, {self.class_num}) "
+                             f"for class_num={self.class_num}, got {tuple(logits.as_list())}")
+        if labels.rank not in (1, 2):
+            raise ValueError(f"{describe(self)} expects labels (N,) or one-hot "
+                             f"(N, {self.class_num}), got {tuple(labels.as_list())}")
+
+    def _forward(self, inputs):
+        logits, labels = inputs
+        if len(labels.shape) == 2:
+            losses = tf.nn.softmax_cross_entropy_with_logits(tf.cast(labels, logits.dtype), logits)
+        else:
+            losses = tf.nn.sparse_softmax_cross_entropy_with_logits(tf.cast(labels, tf.int32),
+                                                                    logits)
+        return tf.reduce_mean(losses)
+
+
+class MSELossLayer(LossLayer):
+    """Mean squared error: mean((prediction - target) ** 2)."""
+
+    def _forward(self, inputs):
+        prediction, target = inputs
+        return tf.reduce_mean(tf.square(prediction - tf.cast(target, prediction.dtype)))
+
+
+class HingeLossLayer(LossLayer):
+    """Multi-class hinge loss (Weston & Watkins): mean over examples of
+    sum over j != y of max(0, 1 + s_j - s_y).
+
+    Inputs: scores (N, C); labels (N,) ints in [0, C).
+    """
+
+    def _forward(self, inputs):
+        scores, labels = inputs
+        labels = tf.cast(labels, tf.int32)
+        true_scores = tf.gather(scores, labels, batch_dims=1)[:, None]
+        margins = tf.nn.relu(1.0 + scores - true_scores)
+        not_true = 1.0 - tf.one_hot(labels, tf.shape(scores)[1], dtype=scores.dtype)
+        return tf.reduce_mean(tf.reduce_sum(margins * not_true, axis=1))

@@ -1,0 +1,74 @@
+"""Layers that change the shape of their input: padding, reshape, flatten."""
+import math
+
+import tensorflow as tf
+
+from akid.blocks.block import Block
+from akid.blocks.checks import check_choice, describe
+
+PAD_MODES = ("CONSTANT", "REFLECT", "SYMMETRIC")
+
+
+class PaddingLayer(Block):
+    """Pads the height and width of images; also usable as a joker on single images.
+
+    Args:
+      padding: [h, w] to add on each side of height and width.
+      mode: "CONSTANT" (zeros), "REFLECT" or "SYMMETRIC".
+
+    Input shape: (N, H, W, C) or one image (H, W, C). Output: (N, H + 2h, W + 2w, C).
+    """
+
+    input_ranks = (3, 4)
+    input_layout = "(N, H, W, C) or (H, W, C)"
+
+    def __init__(self, padding, mode="CONSTANT", **kwargs):
+        super().__init__(**kwargs)
+        if not (isinstance(padding, (list, tuple)) and len(padding) == 2
+                and all(isinstance(p, int) and p >= 0 for p in padding)):
+            raise ValueError(f"{describe(self)}: padding must be [h, w] with ints >= 0, "
+                             f"got {padding!r}")
+        self.padding = list(padding)
+        self.pad_mode = check_choice(self, "mode", str(mode).upper(), PAD_MODES)
+
+    def _forward(self, x):
+        h, w = self.padding
+        paddings = [[h, h], [w, w], [0, 0]]
+        if len(x.shape) == 4:
+            paddings = [[0, 0]] + paddings
+        return tf.pad(x, paddings, mode=self.pad_mode)
+
+
+class ReshapeLayer(Block):
+    """Reshapes each example to `shape` (the batch axis is kept).
+
+    Args:
+      shape: the per-example shape, e.g. [28, 28, 1]; one entry may be -1.
+    """
+
+    def __init__(self, shape, **kwargs):
+        super().__init__(**kwargs)
+        if not (isinstance(shape, (list, tuple)) and list(shape).count(-1) <= 1
+                and all(isinstance(d, int) and (d > 0 or d == -1) for d in shape)):
+            raise ValueError(f"{describe(self)}: shape must be a list of positive ints, one "
+                             f"of them may be -1, got {shape!r}")
+        self.shape = list(shape)
+
+    def _setup(self, input_shape):
+        size = input_shape[1:].num_elements()
+        known = math.prod(d for d in self.shape if d != -1)
+        if size is not None and (size % known if -1 in self.shape else size != known):
+            raise ValueError(f"{describe(self)} cannot reshape examples of shape "
+                             f"{tuple(input_shape[1:].as_list())} ({size} values) to "
+                             f"{tuple(self.shape)}")
+
+    def _forward(self, x):
+        return tf.reshape(x, tf.concat([tf.shape(x)[:1], self.shape], 0))
+
+
+class FlattenLayer(Block):
+    """(N, ...) -> (N, D)."""
+
+    def _forward(self, x):
+        size = x.shape[1:].num_elements()  # None when an example's shape is not static
+        return tf.reshape(x, [-1, size] if size is not None else [tf.shape(x)[0], -1])

@@ -1,0 +1,64 @@
+"""What blocks report during one forward pass: losses, metrics, activations.
+
+A Brain opens a recording around its forward pass; every block called inside
+it (at any depth of nesting) reports to the innermost recording. The record
+lives only as long as the call, so no graph tensor made inside a
+`tf.function` stays on a Python object.
+"""
+import contextlib
+import threading
+
+_local = threading.local()
+
+
+class Recording:
+    """Losses, evals and (when asked) activations of one forward pass, keyed by block path."""
+
+    def __init__(self, keep_activations=False):
+        self.keep_activations = keep_activations
+        self.losses = {}
+        self.evals = {}
+        self.activations = {}
+        self._path = []
+
+    @contextlib.contextmanager
+    def inside(self, name):
+        """Makes names reported inside relative to `name` (nested systems)."""
+        self._path.append(name)
+        try:
+            yield
+        finally:
+            self._path.pop()
+
+    def path(self, name):
+        """`name` relative to the system that opened the recording (the outermost scope)."""
+        return "/".join(self._path[1:] + [name])
+
+    def report(self, block, outputs):
+        if not self._path:  # the system that opened the recording reports nothing itself
+            return
+        path = self.path(block.name)
+        if block.role == "loss":
+            self.losses[path] = outputs
+        elif block.role == "eval":
+            self.evals[path] = outputs
+        if self.keep_activations:
+            self.activations[path] = outputs
+
+
+def current():
+    """The innermost open recording, or None."""
+    stack = getattr(_local, "stack", None)
+    return stack[-1] if stack else None
+
+
+@contextlib.contextmanager
+def recording(keep_activations=False):
+    """Opens a recording for the blocks called inside the `with`."""
+    stack = _local.__dict__.setdefault("stack", [])
+    record = Recording(keep_activations)
+    stack.append(record)
+    try:
+        yield record
+    finally:
+        stack.pop()

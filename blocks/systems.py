@@ -1,0 +1,168 @@
+"""Systems: blocks made of blocks. SequentialSystem chains them; GraphSystem wires a DAG."""
+import tensorflow as tf
+
+from akid.blocks.block import Block, snake_case
+from akid.blocks.checks import describe
+
+SYSTEM_IN = "system_in"
+
+
+def as_list(outputs):
+    return list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
+
+
+def unpack(tensors):
+    """A single tensor alone, several as a list: what a block receives."""
+    return tensors[0] if len(tensors) == 1 else list(tensors)
+
+
+class System(Block):
+    """Attached blocks, each named uniquely within this system, called in attach order."""
+
+    def __init__(self, name=None, inputs=None):
+        super().__init__(name=name, inputs=inputs)
+        self._blocks = {}
+
+    @property
+    def blocks(self):
+        """The attached blocks, in attach order."""
+        return list(self._blocks.values())
+
+    def attach(self, block):
+        """Adds `block` to the end of the system; names it if it has no name. Returns it."""
+        if not isinstance(block, Block):
+            raise TypeError(f"{describe(self)}: can only attach Blocks, got {block!r} "
+                            f"({type(block).__name__})")
+        if self.is_setup:
+            raise ValueError(f"{describe(self)} is already built; attach {block!r} before "
+                             f"the first call")
+        if not block.name_given:
+            base = snake_case(type(block).__name__)
+            count = sum(1 for b in self._blocks.values() if not b.name_given
+                        and snake_case(type(b).__name__) == base)
+            block.rename(f"{base}_{count}")
+        if block.name in self._blocks:
+            raise ValueError(f"{describe(self)} already has a block named '{block.name}'; "
+                             f"block names in a system must be unique")
+        self._wire(block)
+        self._blocks[block.name] = block
+        block.set_mode(self.mode)
+        return block
+
+    def _wire(self, block):
+        """Checks where `block` takes its inputs from, at attach time."""
+
+    def set_mode(self, mode):
+        super().set_mode(mode)
+        for block in self._blocks.values():
+            block.set_mode(mode)
+
+    def _setup(self, input_shapes):
+        if not self._blocks:
+            raise ValueError(f"{describe(self)} has no blocks; attach some before calling it")
+
+    @property
+    def var_list(self):
+        self._require_setup()
+        variables = list(self._own_variables)
+        for block in self._blocks.values():
+            if block.is_setup:
+                variables.extend(block.var_list)
+        return variables
+
+    def get_layer_by_name(self, name):
+        """The block called `name`, searched in nested systems too ("unit1/conv1" works)."""
+        head, _, rest = name.partition("/")
+        block = self._blocks.get(head)
+        if block is not None and rest and isinstance(block, System):
+            return block.get_layer_by_name(rest)
+        if block is not None and not rest:
+            return block
+        for child in self._blocks.values():
+            if isinstance(child, System):
+                try:
+                    return child.get_layer_by_name(name)
+                except ValueError:
+                    pass
+        raise ValueError(f"{describe(self)} has no block named {name!r}; it has "
+                         f"{list(self._blocks)}")
+
+
+class SequentialSystem(System):
+    """A chain: each block takes all outputs of the one before it."""
+
+    def _forward(self, inputs):
+        outputs = inputs
+        for block in self._blocks.values():
+            outputs = block(outputs)
+        return outputs
+
+
+class GraphSystem(System):
+    """A DAG of blocks, wired by akid's `inputs` references.
+
+    Each block takes, by default, all outputs of the data block attached
+    before it (loss and eval blocks: that output plus the labels,
+    `system_in[1]`); the first takes `system_in[0]`. An explicit
+    `inputs=[{"name": "ip1", "idxs": [0]}, {"name": "system_in", "idxs": [1]}]`
+    fetches outputs by block name and index. The system's output is that of
+    its last data block.
+    """
+
+    def __init__(self, name=None, inputs=None):
+        super().__init__(name=name, inputs=inputs)
+        self._wiring = {}
+
+    def _wire(self, block):
+        last = next((n for n in reversed(self._blocks) if self._blocks[n].role == "data"),
+                    None)
+        if block.inputs is None:
+            refs = [(last, None)] if last else [(SYSTEM_IN, [0])]
+            if block.role != "data":
+                refs.append((SYSTEM_IN, [1]))
+        else:
+            refs = [self._parse_ref(block, ref) for ref in as_list(block.inputs)]
+        self._wiring[block.name] = refs
+
+    def _parse_ref(self, block, ref):
+        if isinstance(ref, str):
+            ref = {"name": ref}
+        if not isinstance(ref, dict) or "name" not in ref or set(ref) - {"name", "idxs"}:
+            raise ValueError(f"{describe(block)}: an input is {{'name': ..., 'idxs': [...]}} "
+                             f"or a block name, got {ref!r}")
+        name, idxs = ref["name"], ref.get("idxs")
+        if name != SYSTEM_IN and name not in self._blocks:
+            raise ValueError(f"{describe(block)} takes input from '{name}', which is not "
+                             f"attached before it in {describe(self)}; blocks attached so "
+                             f"far: {[SYSTEM_IN] + list(self._blocks)}")
+        if idxs is not None and not (isinstance(idxs, (list, tuple)) and idxs
+                                     and all(isinstance(i, int) and i >= 0 for i in idxs)):
+            raise ValueError(f"{describe(block)}: idxs of input '{name}' must be a non-empty "
+                             f"list of non-negative ints, got {idxs!r}")
+        return name, list(idxs) if idxs is not None else None
+
+    def _forward(self, inputs):
+        produced = {SYSTEM_IN: as_list(inputs)}
+        output = produced[SYSTEM_IN][:1]
+        for name, block in self._blocks.items():
+            outputs = as_list(block(unpack(self._gather(block, produced))))
+            produced[name] = outputs
+            if block.role == "data":
+                output = outputs
+        return unpack(output)
+
+    def _gather(self, block, produced):
+        tensors = []
+        for source, idxs in self._wiring[block.name]:
+            available = produced[source]
+            for i in idxs if idxs is not None else range(len(available)):
+                if i >= len(available):
+                    raise ValueError(f"{describe(block)} asks for output {i} of '{source}', "
+                                     f"which has {len(available)} output(s) "
+                                     f"(valid idxs: {list(range(len(available)))})")
+                tensors.append(available[i])
+        return tensors
+
+    def edges(self):
+        """The DAG at this level: (source, destination) pairs, sources before destinations."""
+        return [(source, name) for name, refs in self._wiring.items() for source, _ in refs]

@@ -1,0 +1,5 @@
+"""Kids: the Kid that trains, its clock, hooks, logs and checkpoints."""
+from akid.kids import clock
+from akid.kids.hooks import Hooks
+from akid.kids.kid import Kid
+from akid.kids.logs import read_metrics

@@ -1,0 +1,55 @@
+"""Checkpoints of a run: the latest few in model/, the best by validation loss in model/best/."""
+import os
+
+import tensorflow as tf
+
+from akid.kids.logs import logger
+
+
+class Checkpoints:
+    """Saves and restores everything a run needs to continue.
+
+    Args:
+      directory: `log_dir/model`; readable by `tf.train.latest_checkpoint`.
+      max_to_keep: how many recent checkpoints to keep.
+      **objects: the trackables to save (brain, kongfu, clock, ...).
+    """
+
+    def __init__(self, directory, max_to_keep=5, **objects):
+        self._best_loss = tf.Variable(float("inf"), trainable=False, name="best_val_loss")
+        self.checkpoint = tf.train.Checkpoint(best_val_loss=self._best_loss, **objects)
+        self.directory = directory
+        self.latest = tf.train.CheckpointManager(self.checkpoint, directory, max_to_keep)
+        self.best = tf.train.CheckpointManager(self.checkpoint, os.path.join(directory, "best"), 1)
+
+    @property
+    def best_loss(self):
+        """The lowest validation loss saved to best/ (restored with the checkpoint)."""
+        return float(self._best_loss.numpy())
+
+    def save(self, step):
+        """Writes a checkpoint for `step`; returns its path."""
+        return self.latest.save(checkpoint_number=step)
+
+    def save_if_best(self, step, val_loss):
+        """Keeps a copy in best/ when `val_loss` is the lowest seen; returns whether it was."""
+        if not val_loss < self.best_loss:
+            return False
+        self._best_loss.assign(val_loss)
+        self.best.save(checkpoint_number=step)
+        return True
+
+    def restore_latest(self):
+        """Restores the newest readable checkpoint; a corrupt one is reported and skipped.
+
+        Returns the path restored, or None when there is none.
+        """
+        for path in reversed(self.latest.checkpoints):
+            try:
+                self.checkpoint.read(path).assert_existing_objects_matched()
+            except (tf.errors.OpError, AssertionError, ValueError) as error:
+                logger().warning("checkpoint %s is unreadable (%s); trying an older one",
+                                 path, str(error).splitlines()[0])
+                continue
+            return path
+        return None

@@ -1,0 +1,84 @@
+"""Where a run writes what happened: training.log, metrics.jsonl, TensorBoard scalars."""
+import json
+import logging
+import math
+import os
+
+import tensorflow as tf
+
+LOGGER_NAME = "akid"
+
+
+def logger():
+    """The `akid` logger: INFO and above to stderr, and to each open run's training.log."""
+    log = logging.getLogger(LOGGER_NAME)
+    if log.level == logging.NOTSET:
+        log.setLevel(logging.INFO)
+        log.propagate = False
+        terminal = logging.StreamHandler()
+        terminal.setFormatter(logging.Formatter("akid %(levelname).1s %(asctime)s] %(message)s",
+                                                "%H:%M:%S"))
+        log.addHandler(terminal)
+    return log
+
+
+class RunLog:
+    """Appends one JSON record per log step to metrics.jsonl, text to training.log,
+    and scalars to TensorBoard under train/ and val/.
+
+    Each record is written and flushed whole, so a crash loses at most the
+    record being written, never an earlier one.
+    """
+
+    def __init__(self, log_dir, tensorboard=True):
+        self.log_dir = log_dir
+        self.metrics_path = os.path.join(log_dir, "metrics.jsonl")
+        self._metrics = open(self.metrics_path, "a", encoding="utf-8")
+        self._text = logging.FileHandler(os.path.join(log_dir, "training.log"), encoding="utf-8")
+        self._text.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+        logger().addHandler(self._text)
+        self.writers = ({split: tf.summary.create_file_writer(os.path.join(log_dir, split))
+                         for split in ("train", "val")} if tensorboard else {})
+
+    def record(self, step, split, **values):
+        """Writes one record: `step`, `split` and scalar `values` (evals flattened in)."""
+        record = {"step": int(step), "split": split}
+        record.update({k: _plain(v) for k, v in values.items()})
+        self._metrics.write(json.dumps(record) + "\n")
+        self._metrics.flush()
+        writer = self.writers.get(split)
+        if writer is not None:
+            with writer.as_default(step=int(step)):
+                for key, value in record.items():
+                    if key not in ("step", "split", "epoch") and isinstance(value, float):
+                        tf.summary.scalar(key, value)
+        logger().info("%s step %d: %s", split, step, ", ".join(
+            f"{k} {_fmt(v)}" for k, v in record.items() if k not in ("step", "split")))
+
+    def close(self):
+        self._metrics.close()
+        logger().removeHandler(self._text)
+        self._text.close()
+        for writer in self.writers.values():
+            writer.close()
+
+
+def _plain(value):
+    value = float(value) if not isinstance(value, (str, int)) else value
+    return value if not isinstance(value, float) or math.isfinite(value) else str(value)
+
+
+def _fmt(value):
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
+
+
+def read_metrics(log_dir):
+    """The records of `log_dir/metrics.jsonl` as dicts (a torn last line is skipped)."""
+    records = []
+    with open(os.path.join(log_dir, "metrics.jsonl"), encoding="utf-8") as f:
+        for line in f:
+            try:
+                records.append(json.loads(line))
+            except json.JSONDecodeError:
+                continue
+    return records

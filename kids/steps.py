@@ -1,0 +1,33 @@
+"""The compiled training and validation steps of a Kid."""
+import tensorflow as tf
+
+
+def make_train_step(brain, kongfu, clock, input_signature, jit_compile=False):
+    """One optimization step on a batch: forward, gradients, update, clock tick.
+
+    Returns `(loss, evals)` tensors of the batch.
+    """
+    variables = brain.trainable_variables
+
+    @tf.function(input_signature=input_signature, jit_compile=jit_compile)
+    def train_step(x, y):
+        with tf.GradientTape() as tape:
+            outcome = brain.compute([x, y])
+        grads = tape.gradient(outcome.loss, variables)
+        used = [(g, v) for g, v in zip(grads, variables) if g is not None]
+        kongfu.apply_gradients([g for g, _ in used], [v for _, v in used])
+        clock.tick()
+        return outcome.loss, outcome.evals
+
+    return train_step
+
+
+def make_eval_step(brain, input_signature, jit_compile=False):
+    """The loss and evals of a batch, without updating anything."""
+
+    @tf.function(input_signature=input_signature, jit_compile=jit_compile)
+    def eval_step(x, y):
+        outcome = brain.compute([x, y])
+        return outcome.loss, outcome.evals
+
+    return eval_step

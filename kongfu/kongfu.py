@@ -1,0 +1,144 @@
+"""KongFu: a keras optimizer driven by akid's learning-rate scheme, with optional clipping."""
+import keras
+import tensorflow as tf
+
+from akid.kongfu.lr_schemes import LearningRateScheme, check_number, make_lr_scheme
+
+DEFAULT_LR_SCHEME = {"name": LearningRateScheme.fixed, "base_lr": 0.01}
+
+
+class _Untracked:
+    """Holds a reference that checkpoints and `tf.Module.variables` must not follow."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
+
+
+class KongFu(tf.Module):
+    """Updates variables from gradients: clip, set the scheduled learning rate, apply.
+
+    Subclasses write `_make_optimizer()`, returning a keras optimizer built
+    with a float learning rate (`self.initial_lr()`); the KongFu assigns the
+    scheme's value to `optimizer.learning_rate` before every update. The
+    schedule reads the Kid's clock once `set_step_counter` is called, else the
+    optimizer's own `iterations`. `tf.train.Checkpoint(kongfu=kf)` saves the
+    optimizer's slots and iterations and a placeholder scheme's value.
+
+    Args:
+      lr_scheme: a scheme dict (see `make_lr_scheme`); None means
+        {"name": "fixed", "base_lr": 0.01}.
+      clip_norm: None, or a number > 0: gradients are scaled so their global
+        norm is at most `clip_norm`.
+      name: module name; defaults to the snake_case class name.
+
+    Example:
+        kf = MomentumKongFu(lr_scheme={"name": "step", "boundaries": [100], "values": [0.1, 0.01]})
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(w ** 2)
+        grad_norm = kf.apply_gradients(tape.gradient(loss, [w]), [w])
+    """
+
+    def __init__(self, lr_scheme=None, clip_norm=None, name=None):
+        super().__init__(name=name)
+        self.lr_scheme = make_lr_scheme(DEFAULT_LR_SCHEME if lr_scheme is None else lr_scheme)
+        if clip_norm is not None:
+            clip_norm = check_number(type(self).__name__, "clip_norm", clip_norm,
+                                     low=0, open_low=True)
+        self.clip_norm = clip_norm
+        self._step_counter = _Untracked(None)
+        self.optimizer = self._make_optimizer()
+        if not isinstance(self.optimizer, keras.optimizers.Optimizer):
+            raise TypeError(f"{type(self).__name__}._make_optimizer must return a "
+                            f"keras.optimizers.Optimizer, got {self.optimizer!r}")
+        if not isinstance(self.optimizer.learning_rate, keras.Variable):
+            raise TypeError(f"{type(self).__name__}._make_optimizer must build the optimizer "
+                            f"with a float learning_rate (the KongFu sets it from lr_scheme), "
+                            f"got {self.optimizer.learning_rate!r}")
+
+    def _make_optimizer(self):
+        raise NotImplementedError(
+            f"{type(self).__name__} has no optimizer: KongFu is a base class; use "
+            f"MomentumKongFu, AdamKongFu, ... or write _make_optimizer() in a subclass")
+
+    def initial_lr(self):
+        """The scheme's value at step 0 as a python float, for building the optimizer."""
+        with tf.init_scope():
+            return float(self.lr_scheme(0))
+
+    # The clock.
+
+    def set_step_counter(self, variable):
+        """Makes the schedule read `variable` (the Kid's clock, an integer tf.Variable).
+
+        The KongFu only reads it; whoever owns it increments it. None goes back
+        to counting the optimizer's own updates. The counter is not saved in
+        the KongFu's checkpoint: its owner saves it.
+        """
+        if variable is not None and not (
+                isinstance(variable, (tf.Variable, keras.Variable))
+                and tf.as_dtype(variable.dtype).is_integer and variable.shape.rank == 0):
+            raise TypeError(f"{type(self).__name__}.set_step_counter: expected a scalar integer "
+                            f"tf.Variable (e.g. tf.Variable(0, dtype=tf.int64)) or None, "
+                            f"got {variable!r}")
+        self._step_counter = _Untracked(variable)
+
+    @property
+    def step(self):
+        """The counter the schedule reads: the external one if set, else `optimizer.iterations`."""
+        counter = self._step_counter.value
+        return self.optimizer.iterations if counter is None else counter
+
+    # The learning rate.
+
+    def lr_tensor(self):
+        """The learning rate at the current step: a float32 scalar tensor, usable in tf.function."""
+        return self.lr_scheme(self.step)
+
+    def get_lr(self):
+        """The learning rate at the current step as a python float (eager only)."""
+        if not tf.executing_eagerly():
+            raise RuntimeError(f"{type(self).__name__}.get_lr returns a python float and runs "
+                               f"eagerly only; inside tf.function use lr_tensor()")
+        return float(self.lr_tensor())
+
+    def set_lr(self, value):
+        """Sets the learning rate of a {"name": "placeholder"} scheme (eagerly or in tf.function).
+
+        Args:
+          value: a number >= 0, or a float scalar tensor.
+        """
+        if self.lr_scheme.name != LearningRateScheme.placeholder:
+            raise ValueError(f"{type(self).__name__} '{self.name}' uses lr_scheme "
+                             f"{self.lr_scheme.spec!r}; set_lr needs lr_scheme "
+                             f"{{'name': 'placeholder'}}")
+        self.lr_scheme.assign(value)
+
+    # Updates.
+
+    def build(self, variables):
+        """Creates the optimizer's slots for `variables` now, so a checkpoint can restore them."""
+        if not self.optimizer.built:
+            self.optimizer.build(list(variables))
+
+    def apply_gradients(self, grads, variables):
+        """Applies one update; returns the gradients' global norm before clipping.
+
+        Args:
+          grads: a list of gradients (None entries are skipped), one per variable.
+          variables: the variables to update.
+
+        Returns:
+          A float32 scalar tensor: the global norm of `grads` before clipping.
+        """
+        grads, variables = list(grads), list(variables)
+        if len(grads) != len(variables):
+            raise ValueError(f"{type(self).__name__}.apply_gradients: got {len(grads)} gradients "
+                             f"for {len(variables)} variables; pass one gradient per variable")
+        norm = tf.linalg.global_norm([g for g in grads if g is not None])
+        if self.clip_norm is not None:
+            grads, _ = tf.clip_by_global_norm(grads, self.clip_norm, use_norm=norm)
+        self.optimizer.learning_rate.assign(self.lr_tensor())
+        self.optimizer.apply(grads, variables)
+        return norm

@@ -1,0 +1,259 @@
+"""Learning-rate schemes: trackable maps from a training step to a learning rate.
+
+A scheme is built from a dict by `make_lr_scheme` and called as `scheme(step)`
+with an integer step (python int, tensor or variable); it returns a float32
+scalar tensor, eagerly and inside `tf.function`. Schemes are `tf.Module`s, so
+the placeholder's variable is saved with the KongFu that owns it.
+
+    scheme = make_lr_scheme({"name": "exp_decay", "base_lr": 0.1, "decay_rate": 0.5,
+                             "num_batches_per_epoch": 100, "decay_epoch_num": 2})
+    lr = scheme(450)  # 0.1 * 0.5 ** floor(450 / 200) = 0.025, a float32 scalar tensor
+"""
+import math
+import numbers
+
+import tensorflow as tf
+
+
+class LearningRateScheme:
+    """Names of the schemes `make_lr_scheme` knows, e.g. `LearningRateScheme.cosine == "cosine"`."""
+
+    fixed = "fixed"
+    exp_decay = "exp_decay"
+    step = "step"
+    cosine = "cosine"
+    placeholder = "placeholder"
+
+
+def check_number(owner, param, value, low=None, high=None, open_low=False,
+                 open_high=False, integer=False):
+    """Returns `value` (float, or int if `integer`) when it is a finite number in bounds.
+
+    Args:
+      owner: how errors name the owner, e.g. "lr_scheme 'cosine'".
+      param: the parameter's name, echoed in errors.
+      low, high: bounds, None for none; `open_low`/`open_high` exclude them.
+      integer: require an integral value (bools are refused either way).
+    """
+    kind, wanted = ("an int", numbers.Integral) if integer else ("a number", numbers.Real)
+    if isinstance(value, bool) or not isinstance(value, wanted):
+        raise TypeError(f"{owner}: {param} must be {kind}, got {value!r} "
+                        f"({type(value).__name__})")
+    too_low = low is not None and (value <= low if open_low else value < low)
+    too_high = high is not None and (value >= high if open_high else value > high)
+    if too_low or too_high or not math.isfinite(value):
+        if high is None:
+            bounds = f"{'>' if open_low else '>='} {low}"
+        else:
+            bounds = f"in {'(' if open_low else '['}{low}, {high}{')' if open_high else ']'}"
+        raise ValueError(f"{owner}: {param} must be {bounds}, got {value!r}")
+    return int(value) if integer else float(value)
+
+
+class Scheme(tf.Module):
+    """Base scheme: `scheme(step)` -> float32 learning rate; subclasses write `_value(step)`.
+
+    `keys` are the spec keys a subclass requires (its constructor arguments),
+    `optional_keys` those it may take; both are read by `make_lr_scheme`.
+    """
+
+    keys = ()
+    optional_keys = ()
+
+    def __call__(self, step):
+        return self._value(tf.cast(step, tf.int64))
+
+    def _value(self, step):
+        raise NotImplementedError(f"{type(self).__name__} must implement _value(step)")
+
+    @property
+    def spec(self):
+        """The dict that rebuilds this scheme with `make_lr_scheme`."""
+        spec = {"name": self.name}
+        for key in self.keys + self.optional_keys:
+            value = getattr(self, key)
+            spec[key] = list(value) if isinstance(value, tuple) else value
+        return spec
+
+    def _check(self, param, value, **bounds):
+        return check_number(f"lr_scheme '{self.name}'", param, value, **bounds)
+
+
+class FixedScheme(Scheme):
+    """The same learning rate at every step.
+
+    Args:
+      base_lr: the learning rate, > 0.
+    """
+
+    keys = ("base_lr",)
+
+    def __init__(self, base_lr):
+        super().__init__(name=LearningRateScheme.fixed)
+        self.base_lr = self._check("base_lr", base_lr, low=0, open_low=True)
+
+    def _value(self, step):
+        del step  # The same at every step.
+        return tf.constant(self.base_lr, tf.float32)
+
+
+class ExpDecayScheme(Scheme):
+    """Staircase decay: base_lr * decay_rate ** floor(step / decay_steps).
+
+    decay_steps = num_batches_per_epoch * decay_epoch_num.
+
+    The floor is an exact integer division, so the rate drops exactly at
+    steps k * decay_steps (akid's semantics; Keras `ExponentialDecay` with
+    staircase=True divides in float32 instead).
+
+    Args:
+      base_lr: the learning rate at step 0, > 0.
+      decay_rate: the factor applied at each drop, > 0.
+      num_batches_per_epoch: steps in one epoch, a positive int.
+      decay_epoch_num: epochs between drops, a positive int.
+    """
+
+    keys = ("base_lr", "decay_rate", "num_batches_per_epoch", "decay_epoch_num")
+
+    def __init__(self, base_lr, decay_rate, num_batches_per_epoch, decay_epoch_num):
+        super().__init__(name=LearningRateScheme.exp_decay)
+        self.base_lr = self._check("base_lr", base_lr, low=0, open_low=True)
+        self.decay_rate = self._check("decay_rate", decay_rate, low=0, open_low=True)
+        self.num_batches_per_epoch = self._check(
+            "num_batches_per_epoch", num_batches_per_epoch, low=1, integer=True)
+        self.decay_epoch_num = self._check("decay_epoch_num", decay_epoch_num, low=1, integer=True)
+
+    def _value(self, step):
+        drops = step // (self.num_batches_per_epoch * self.decay_epoch_num)
+        return self.base_lr * tf.pow(tf.constant(self.decay_rate, tf.float32),
+                                     tf.cast(drops, tf.float32))
+
+
+class StepScheme(Scheme):
+    """Piecewise constant (Keras `PiecewiseConstantDecay` semantics).
+
+    values[0] while step <= boundaries[0]; values[i] while
+    boundaries[i-1] < step <= boundaries[i]; values[-1] after the last
+    boundary. A boundary step still belongs to the piece before it.
+
+    Args:
+      boundaries: strictly increasing non-negative int steps, at least one.
+      values: len(boundaries) + 1 learning rates, each >= 0.
+    """
+
+    keys = ("boundaries", "values")
+
+    def __init__(self, boundaries, values):
+        super().__init__(name=LearningRateScheme.step)
+        for param, value in (("boundaries", boundaries), ("values", values)):
+            if not isinstance(value, (list, tuple)):
+                raise TypeError(f"lr_scheme 'step': {param} must be a list, got {value!r}")
+        if not boundaries:
+            raise ValueError("lr_scheme 'step': boundaries must hold at least one step, got []; "
+                             "use {'name': 'fixed', 'base_lr': ...} for a constant rate")
+        self.boundaries = tuple(self._check(f"boundaries[{i}]", b, low=0, integer=True)
+                                for i, b in enumerate(boundaries))
+        if any(a >= b for a, b in zip(self.boundaries, self.boundaries[1:])):
+            raise ValueError(f"lr_scheme 'step': boundaries must be strictly increasing, "
+                             f"got {list(boundaries)}")
+        if len(values) != len(boundaries) + 1:
+            raise ValueError(f"lr_scheme 'step': values must have len(boundaries) + 1 = "
+                             f"{len(boundaries) + 1} entries, got {len(values)}: {list(values)}")
+        self.values = tuple(self._check(f"values[{i}]", v, low=0) for i, v in enumerate(values))
+
+    def _value(self, step):
+        # Number of boundaries strictly below `step` is the index of its piece.
+        piece = tf.searchsorted(tf.constant(self.boundaries, tf.int64),
+                                tf.reshape(step, [1]), side="left")[0]
+        return tf.gather(tf.constant(self.values, tf.float32), piece)
+
+
+class CosineScheme(Scheme):
+    """Cosine annealing: base_lr * 0.5 * (1 + cos(pi * min(step, total_steps) / total_steps)).
+
+    Args:
+      base_lr: the learning rate at step 0, > 0; it reaches 0 at total_steps and stays there.
+      total_steps: length of the annealing, a positive int.
+    """
+
+    keys = ("base_lr", "total_steps")
+
+    def __init__(self, base_lr, total_steps):
+        super().__init__(name=LearningRateScheme.cosine)
+        self.base_lr = self._check("base_lr", base_lr, low=0, open_low=True)
+        self.total_steps = self._check("total_steps", total_steps, low=1, integer=True)
+
+    def _value(self, step):
+        done = tf.cast(tf.minimum(step, self.total_steps), tf.float32) / self.total_steps
+        return self.base_lr * 0.5 * (1.0 + tf.cos(math.pi * done))
+
+
+class PlaceholderScheme(Scheme):
+    """A learning rate set at run time (`KongFu.set_lr`), held in a checkpointed variable.
+
+    Args:
+      base_lr: optional initial value, >= 0; defaults to 0.0, so nothing
+        trains until the rate is set.
+    """
+
+    optional_keys = ("base_lr",)
+
+    def __init__(self, base_lr=0.0):
+        super().__init__(name=LearningRateScheme.placeholder)
+        self.base_lr = self._check("base_lr", base_lr, low=0)
+        self.lr = tf.Variable(self.base_lr, dtype=tf.float32, trainable=False, name="lr")
+
+    def assign(self, value):
+        """Sets the learning rate; `value` is a number >= 0 or a scalar tensor."""
+        if isinstance(value, numbers.Number):
+            value = self._check("lr", value, low=0)
+        self.lr.assign(tf.cast(value, tf.float32))
+
+    def _value(self, step):
+        del step  # Whatever was set last.
+        return tf.convert_to_tensor(self.lr)
+
+
+SCHEMES = {
+    LearningRateScheme.fixed: FixedScheme,
+    LearningRateScheme.exp_decay: ExpDecayScheme,
+    LearningRateScheme.step: StepScheme,
+    LearningRateScheme.cosine: CosineScheme,
+    LearningRateScheme.placeholder: PlaceholderScheme,
+}
+
+
+def make_lr_scheme(spec):
+    """Builds a scheme from its dict, e.g. {"name": "cosine", "base_lr": 0.1, "total_steps": 1000}.
+
+    Args:
+      spec: a dict with "name" (one of `LearningRateScheme`) and exactly the
+        keys that scheme requires (plus, for "placeholder", an optional
+        "base_lr"); a `Scheme` is returned as it is.
+
+    Returns:
+      A `Scheme`: `scheme(step)` is a float32 scalar tensor.
+    """
+    if isinstance(spec, Scheme):
+        return spec
+    if not isinstance(spec, dict):
+        raise TypeError(f"lr_scheme must be a dict such as {{'name': 'fixed', 'base_lr': 0.01}}, "
+                        f"got {spec!r} ({type(spec).__name__})")
+    known = ", ".join(repr(name) for name in SCHEMES)
+    if "name" not in spec:
+        raise ValueError(f"lr_scheme {spec!r} has no 'name'; known names: {known}")
+    name = spec["name"]
+    if not isinstance(name, str) or name not in SCHEMES:
+        raise ValueError(f"unknown lr_scheme name {name!r} in {spec!r}; known names: {known}")
+    cls = SCHEMES[name]
+    params = {k: v for k, v in spec.items() if k != "name"}
+    takes = ", ".join(repr(k) for k in cls.keys + cls.optional_keys) or "no other keys"
+    missing = [k for k in cls.keys if k not in params]
+    if missing:
+        raise ValueError(f"lr_scheme {name!r} is missing key(s) {', '.join(map(repr, missing))}; "
+                         f"it requires {takes}; got {spec!r}")
+    unknown = [k for k in params if k not in cls.keys + cls.optional_keys]
+    if unknown:
+        raise ValueError(f"lr_scheme {name!r} got unknown key(s) {', '.join(map(repr, unknown))}; "
+                         f"it takes {takes}")
+    return cls(**params)

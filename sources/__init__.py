@@ -1,0 +1,11 @@
+"""Data sources: in-memory splits of examples, and the files they come from."""
+from akid.sources.download import data_path, download, ensure_files, sha256_of
+from akid.sources.idx import read_idx, write_idx
+from akid.sources.mnist import MNISTFeedSource
+from akid.sources.mnist_subset import MNISTSubsetSource
+from akid.sources.source import ArraySource, Source
+
+__all__ = [
+    "Source", "ArraySource", "MNISTFeedSource", "MNISTSubsetSource",
+    "download", "ensure_files", "data_path", "sha256_of", "read_idx", "write_idx",
+]
