@@ -14,8 +14,8 @@ class Clock(tf.Module):
         self.step = tf.Variable(0, dtype=tf.int64, trainable=False, name="global_step")
 
     def tick(self):
-        """Advances one step (called inside the compiled training step)."""
-        self.step.assign_add(1)
+        """Advances one step (inside the compiled training step); returns the new step."""
+        return self.step.assign_add(1)
 
     def get_step(self):
         return int(self.step.numpy())

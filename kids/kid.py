@@ -2,6 +2,7 @@
 import datetime
 import math
 import os
+import signal
 import time
 
 import keras
@@ -14,6 +15,7 @@ from akid.kids.checkpoints import Checkpoints
 from akid.kids.engines import make_engine
 from akid.kids.hooks import Hooks
 from akid.kids.logs import RunLog, logger
+from akid.kids.signals import stop_on_signals
 from akid.kids.steps import make_eval_step, make_train_step
 
 
@@ -36,8 +38,10 @@ class Kid:
       skip_validation: never validate (checkpoints are still written at val_log_step).
       seed: seeds Python, numpy and TensorFlow, and the data order.
       jit_compile: compile the steps with XLA.
-      debug: reserved for naming the block that produced a non-finite value.
+      debug: when the loss goes non-finite, name the first block whose output did.
       max_to_keep: how many recent checkpoints to keep.
+      deterministic: make TensorFlow's ops deterministic (needs `seed`), so a
+        run, or a resumed one, gives the same weights bit for bit.
 
     Example:
       kid = Kid(FeedSensor(MNISTSubsetSource(), batch_size=128), LeNet(), MomentumKongFu(),
@@ -50,7 +54,8 @@ class Kid:
     def __init__(self, sensor, brain, kongfu, engine="single", max_steps=None, max_epoch=None,
                  log_dir=None, val_log_step=1000, train_log_step=100, save_chk_point=True,
                  continue_from_chk_point=False, inference_mode=False, do_summary=True,
-                 skip_validation=False, seed=None, jit_compile=False, debug=False, max_to_keep=5):
+                 skip_validation=False, seed=None, jit_compile=False, debug=False, max_to_keep=5,
+                 deterministic=False):
         if (max_steps is None) == (max_epoch is None) and not inference_mode:
             raise ValueError(f"Kid: give exactly one of max_steps and max_epoch, got "
                              f"max_steps={max_steps!r}, max_epoch={max_epoch!r}")
@@ -60,6 +65,8 @@ class Kid:
             if value is not None and (not isinstance(value, int) or isinstance(value, bool)
                                       or value <= 0):
                 raise ValueError(f"Kid: {param} must be a positive int, got {value!r}")
+        if deterministic and seed is None:
+            raise ValueError("Kid: deterministic=True needs a seed, e.g. Kid(..., seed=0)")
         self.sensor, self.brain, self.kongfu = sensor, brain, kongfu
         self.engine = make_engine(engine)
         self.max_epoch = max_epoch
@@ -72,19 +79,25 @@ class Kid:
         self.inference_mode, self.do_summary = inference_mode, do_summary
         self.skip_validation, self.debug = skip_validation, debug
         self.seed, self.jit_compile, self.max_to_keep = seed, jit_compile, max_to_keep
+        self.deterministic = deterministic
+        self.stopped_by = None
         self.hooks = Hooks()
         self.clock = clocks.Clock()
         self.is_setup = False
         self.train_loss = self.val_loss = None
         self.train_evals, self.evals = {}, {}
         self._stop_requested = False
+        self._step = None  # the clock's value, kept in Python to spare a read per use
+        self._traced = False  # the first training step traces: it is left out of images/s
 
     # -- state ------------------------------------------------------------------
 
     @property
     def step(self):
         """The global step: how many updates the brain has had."""
-        return self.clock.get_step()
+        if self._step is None:
+            self._step = self.clock.get_step()
+        return self._step
 
     @property
     def epoch(self):
@@ -102,6 +115,8 @@ class Kid:
         clocks.use(self.clock)
         if self.seed is not None:
             keras.utils.set_random_seed(self.seed)
+        if self.deterministic:
+            tf.config.experimental.enable_op_determinism()
         if self.sensor.seed is None:
             self.sensor.seed = (self.seed if self.seed is not None
                                 else int(np.random.SeedSequence().generate_state(1)[0] >> 1))
@@ -120,6 +135,7 @@ class Kid:
         self.log = RunLog(self.log_dir)
         if self.continue_from_chk_point:
             restored = self.checkpoints.restore_latest()
+            self._step = None
             self.sensor.seed = int(self._data_seed.numpy())
             logger().info("resumed from %s at step %d", restored, self.step) if restored else \
                 logger().info("no checkpoint in %s; starting at step 0", model_dir)
@@ -151,49 +167,79 @@ class Kid:
         """Trains until max_steps (or `stop()`); returns the final training loss.
 
         The returned loss is the mean over the last `train_log_step` steps.
-        Ctrl+C saves a checkpoint before the KeyboardInterrupt goes on.
+        SIGINT (Ctrl+C) or SIGTERM finishes the current step, saves a
+        checkpoint, closes the logs and exits with status 128 + signal number.
         """
         if not self.is_setup:
             self.setup()
         if self.inference_mode:
             raise ValueError("Kid: practice() is not available with inference_mode=True")
         clocks.use(self.clock)
-        self._stop_requested = False
+        self._stop_requested, self.stopped_by = False, None
         self.hooks.fire("on_train_begin", self)
-        data = iter(self.sensor.dataset("train", start_step=self.step))
         window = _Window()
-        validated_at = None
-        try:
-            while self.step < self.max_steps and not self._stop_requested:
-                self.hooks.fire("on_batch_begin", self)
-                started = time.perf_counter()
-                x, y = next(data)
-                self.brain.set_mode("train")
-                loss, evals = self._train_step(x, y)
-                seconds = time.perf_counter() - started if window.steps or validated_at else None
-                window.add(float(loss), evals, int(x.shape[0]), seconds)
-                if not math.isfinite(window.last_loss):
-                    raise FloatingPointError(f"Kid: the training loss became {window.last_loss} "
-                                             f"at step {self.step}; the last good checkpoint "
-                                             f"is in {self.checkpoints.directory}")
-                self.hooks.fire("on_batch_end", self)
-                if self.step % self.train_log_step == 0 or self.step == self.max_steps:
-                    self._log_train(window)
-                if self.step % self.val_log_step == 0:
-                    self._validate_and_save()
-                    validated_at = self.step
-                if self.step % self.sensor.num_batches_per_epoch == 0:
-                    self.hooks.fire("on_epoch_end", self)
-        except KeyboardInterrupt:
-            path = self.checkpoints.save(self.step) if self.save_chk_point else None
-            logger().warning("interrupted at step %d; checkpoint: %s", self.step, path)
-            raise
+        with stop_on_signals(self):
+            try:
+                validated_at = self._train(window)
+            except KeyboardInterrupt:  # raised by a hook, or a second Ctrl+C
+                self._save_on_exit("KeyboardInterrupt")
+                raise
+        if self.stopped_by:
+            self._save_on_exit(self.stopped_by)
+            raise SystemExit(128 + int(getattr(signal, self.stopped_by)))
         if window.steps:
             self._log_train(window)
         if validated_at != self.step:
             self._validate_and_save()
         self.hooks.fire("on_train_end", self)
         return self.train_loss
+
+    def _train(self, window):
+        """The loop: a step, its hooks, logging and validation when due. Returns the
+        step of the last validation."""
+        data = iter(self.sensor.dataset("train", start_step=self.step))
+        validated_at = None
+        while self.step < self.max_steps and not self._stop_requested:
+            self.hooks.fire("on_batch_begin", self)
+            started = time.perf_counter()
+            x, y = next(data)
+            self.brain.set_mode("train")
+            loss, evals, step = self._train_step(x, y)
+            self._step = int(step)
+            seconds = time.perf_counter() - started if self._traced else None
+            self._traced = True
+            window.add(float(loss), evals, int(x.shape[0]), seconds)
+            if not math.isfinite(window.last_loss):
+                self._report_non_finite(window.last_loss, x, y)
+            self.hooks.fire("on_batch_end", self)
+            if self.step % self.train_log_step == 0 or self.step == self.max_steps:
+                self._log_train(window)
+            if self.step % self.val_log_step == 0:
+                self._validate_and_save()
+                validated_at = self.step
+            if self.step % self.sensor.num_batches_per_epoch == 0:
+                self.hooks.fire("on_epoch_end", self)
+        return validated_at
+
+    def _report_non_finite(self, loss, x, y):
+        """Raises FloatingPointError naming the step (and, with debug, the first bad block)."""
+        culprit = ""
+        if self.debug:
+            self.brain.set_mode("val")
+            for name, output in self.brain.activations([x, y]).items():
+                if not all(np.isfinite(t).all() for t in _as_list(output)):
+                    culprit = f"; the first block whose output is not finite is '{name}'"
+                    break
+        latest = tf.train.latest_checkpoint(self.checkpoints.directory)
+        raise FloatingPointError(f"Kid: the training loss became {loss} at step {self.step + 1}"
+                                 f"{culprit}; the step was not applied, the brain keeps its "
+                                 f"step-{self.step} weights; the last good checkpoint is {latest}")
+
+    def _save_on_exit(self, reason):
+        path = self.checkpoints.save(self.step) if self.save_chk_point else None
+        self.progress_bar.close()
+        self.teardown()
+        logger().warning("akid: stopped by %s at step %d; checkpoint: %s", reason, self.step, path)
 
     def _log_train(self, window):
         self.train_loss, self.train_evals = window.mean()
@@ -240,6 +286,10 @@ class Kid:
         if self.is_setup:
             self.log.close()
             self.is_setup = False
+
+
+def _as_list(output):
+    return output if isinstance(output, (list, tuple)) else [output]
 
 
 class _Window:

@@ -5,7 +5,10 @@ import tensorflow as tf
 def make_train_step(brain, kongfu, clock, input_signature, jit_compile=False):
     """One optimization step on a batch: forward, gradients, update, clock tick.
 
-    Returns `(loss, evals)` tensors of the batch.
+    A batch whose loss is not finite changes nothing (no update, no tick), so
+    the brain stays as it was before the bad step. Returns the batch's
+    `(loss, evals)` and the clock's step after it, so the caller knows the
+    step without reading the variable again.
     """
     variables = brain.trainable_variables
 
@@ -15,9 +18,13 @@ def make_train_step(brain, kongfu, clock, input_signature, jit_compile=False):
             outcome = brain.compute([x, y])
         grads = tape.gradient(outcome.loss, variables)
         used = [(g, v) for g, v in zip(grads, variables) if g is not None]
-        kongfu.apply_gradients([g for g, _ in used], [v for _, v in used])
-        clock.tick()
-        return outcome.loss, outcome.evals
+
+        def update():
+            kongfu.apply_gradients([g for g, _ in used], [v for _, v in used])
+            return clock.tick()
+
+        step = tf.cond(tf.math.is_finite(outcome.loss), update, clock.step.read_value)
+        return outcome.loss, outcome.evals, step
 
     return train_step
 

@@ -195,3 +195,16 @@ def test_brain_without_loss_is_refused(tmp_path):
 def test_unknown_engine_is_refused(tmp_path):
     with pytest.raises(ValueError, match="unknown engine.*known engines: single"):
         make_kid(tmp_path, engine="warp_drive")
+
+
+def test_debug_names_the_first_non_finite_block_and_keeps_the_brain(tmp_path):
+    kid = make_kid(tmp_path, max_steps=50, debug=True)
+    kid.setup()
+    before = [v.numpy().copy() for v in kid.brain.var_list]
+    kid.brain.get_layer_by_name("ip2").get_variable("bias").assign([np.inf, 0.0, 0.0])
+    with pytest.raises(FloatingPointError, match=r"at step 1; the first block whose output is "
+                                                 r"not finite is 'ip2'"):
+        kid.practice()
+    after = kid.brain.var_list
+    np.testing.assert_array_equal(after[0].numpy(), before[0])  # no update was applied
+    assert kid.step == 0

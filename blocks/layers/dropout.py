@@ -8,6 +8,11 @@ from akid.blocks.checks import check_number, describe
 class DropoutLayer(Block):
     """Keeps each unit with probability `keep_prob` (scaled by 1 / keep_prob) in "train" mode.
 
+    The masks come from the layer's own random generator, whose state is a
+    variable saved in checkpoints, so a resumed run draws the masks an
+    uninterrupted one would. Its seed is drawn from TensorFlow's global seed
+    (set by `Kid(seed=...)`).
+
     Args:
       keep_prob: probability of keeping a unit, in (0, 1].
     """
@@ -18,7 +23,13 @@ class DropoutLayer(Block):
         if self.keep_prob == 0.0:
             raise ValueError(f"{describe(self)}: keep_prob must be in (0, 1], got 0")
 
+    def _setup(self, input_shape):
+        with tf.init_scope():
+            seed = tf.random.uniform([], maxval=2 ** 62, dtype=tf.int64)
+            self.generator = tf.random.Generator.from_seed(seed)
+
     def _forward(self, x):
         if self.mode != "train" or self.keep_prob == 1.0:
             return x
-        return tf.nn.dropout(x, rate=1.0 - self.keep_prob)
+        seed = self.generator.make_seeds(1)[:, 0]
+        return tf.nn.experimental.stateless_dropout(x, rate=1.0 - self.keep_prob, seed=seed)
