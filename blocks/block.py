@@ -43,9 +43,11 @@ class Block(tf.Module):
         (output reported in `brain.eval`).
       input_ranks: accepted ranks of the (first) input, checked on every call;
         `input_layout` names them in errors, `rank_hint` says how to fix.
+      float_input: the (first) input must be floating point.
     """
 
     role = "data"
+    float_input = False
     input_ranks = None
     input_layout = ""
     rank_hint = ""
@@ -128,9 +130,13 @@ class Block(tf.Module):
             hook(self, inputs)
 
     def _check_inputs(self, inputs):
+        first = inputs[0] if isinstance(inputs, (list, tuple)) else inputs
+        if self.float_input and not tf.as_dtype(first.dtype).is_floating:
+            raise ValueError(f"{describe(self)} expects floating-point input, got "
+                             f"{tf.as_dtype(first.dtype).name}; scale the data to float "
+                             f"(e.g. Source(scale=True)) before it reaches this block")
         if self.input_ranks is None:
             return
-        first = inputs[0] if isinstance(inputs, (list, tuple)) else inputs
         shape = tf.TensorShape(first.shape)
         if shape.rank not in self.input_ranks:
             ranks = " or ".join(f"rank-{r}" for r in self.input_ranks)

@@ -47,7 +47,7 @@ class Checkpoints:
         for path in reversed(self.latest.checkpoints):
             try:
                 self.checkpoint.read(path).assert_existing_objects_matched()
-            except (tf.errors.OpError, AssertionError, ValueError) as error:
+            except Exception as error:  # noqa: BLE001 -- any failure to read means unreadable
                 logger().warning("checkpoint %s is unreadable (%s); trying an older one",
                                  path, str(error).splitlines()[0])
                 continue

@@ -125,13 +125,19 @@ class Kid:
                 and tf.train.latest_checkpoint(model_dir)):
             raise ValueError(f"Kid: log_dir {self.log_dir!r} already holds checkpoints; pass "
                              f"continue_from_chk_point=True to resume, or choose a new log_dir")
+        if not self.inference_mode:
+            _check_labels(self.sensor, self.brain)
         with self.engine.scope():
             self._build()
+        try:
+            os.makedirs(self.log_dir, exist_ok=True)
+        except OSError as error:
+            raise ValueError(f"Kid: cannot create log_dir {self.log_dir!r}: "
+                             f"{error.strerror or error}") from error
         self._data_seed = tf.Variable(self.sensor.seed, dtype=tf.int64, trainable=False)
         self.checkpoints = Checkpoints(model_dir, self.max_to_keep, brain=self.brain,
                                        kongfu=self.kongfu, clock=self.clock,
                                        data_seed=self._data_seed)
-        os.makedirs(self.log_dir, exist_ok=True)
         self.log = RunLog(self.log_dir)
         if self.continue_from_chk_point:
             restored = self.checkpoints.restore_latest()
@@ -286,6 +292,30 @@ class Kid:
         if self.is_setup:
             self.log.close()
             self.is_setup = False
+
+
+def _check_labels(sensor, brain):
+    """Integer labels must lie in [0, class_num) of every classifying loss block."""
+    classifiers = [b for b in _walk(brain) if getattr(b, "class_num", None) and b.role == "loss"]
+    for split in ("train", "val"):
+        if not classifiers or not sensor.num_examples(split):
+            continue
+        labels = np.asarray(sensor.source.arrays(split)[1])
+        if labels.ndim != 1 or not np.issubdtype(labels.dtype, np.integer):
+            continue
+        low, high = int(labels.min()), int(labels.max())
+        for block in classifiers:
+            if low < 0 or high >= block.class_num:
+                raise ValueError(f"Kid: the {split} labels of {sensor.name} range over "
+                                 f"[{low}, {high}], outside [0, {block.class_num}) of block "
+                                 f"'{block.name}' ({type(block).__name__}, "
+                                 f"class_num={block.class_num})")
+
+
+def _walk(system):
+    for block in getattr(system, "blocks", []):
+        yield block
+        yield from _walk(block)
 
 
 def _as_list(output):

@@ -15,6 +15,8 @@ class WeightedLayer(Block):
       initial_bias_value: the bias's initial value; None for no bias.
     """
 
+    float_input = True
+
     def __init__(self, init_para=None, wd=None, initial_bias_value=0.0, **kwargs):
         super().__init__(**kwargs)
         self.init_para = check_init_para(describe(self), init_para or DEFAULT_INIT)
