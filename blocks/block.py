@@ -164,6 +164,10 @@ class Block(tf.Module):
                              f"in _setup, not after it")
         check_init_para(describe(self), init_para)
         check_wd(describe(self), wd)
+        if any(d is None for d in shape):
+            raise ValueError(f"{describe(self)} cannot size its variable {name!r}: its shape "
+                             f"{list(shape)} depends on an input dimension that is unknown; "
+                             f"give the input a static shape except for the batch axis")
         scope = tf.get_current_name_scope()
         with tf.init_scope(), tf.name_scope(scope + "/" if scope else ""):
             variable = tf.Variable(initial_value(init_para, shape), name=name, trainable=trainable)

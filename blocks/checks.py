@@ -33,6 +33,14 @@ def check_choice(block, param, value, choices):
     return value
 
 
+def check_two_inputs(block, input_shapes):
+    """Checks that a loss or eval block got [prediction, target]."""
+    if not isinstance(input_shapes, list) or len(input_shapes) != 2:
+        got = len(input_shapes) if isinstance(input_shapes, list) else 1
+        raise ValueError(f"{describe(block)} takes [prediction, target], got {got} input(s); "
+                         f"feed the brain [data, labels]")
+
+
 def spatial_pair(block, param, value):
     """Normalizes akid's 4-element [1, h, w, 1] or the short [h, w] form to (h, w)."""
     if isinstance(value, int) and not isinstance(value, bool):

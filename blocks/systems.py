@@ -28,6 +28,22 @@ class System(Block):
         """The attached blocks, in attach order."""
         return list(self._blocks.values())
 
+    def descendants(self):
+        """Every block inside this system, nested systems' blocks included, depth first."""
+        for block in self._blocks.values():
+            yield block
+            if isinstance(block, System):
+                yield from block.descendants()
+
+    def forward(self, inputs):
+        first_call = not self.is_setup
+        try:
+            return super().forward(inputs)
+        except Exception:
+            if first_call:  # a failed first call leaves the system open to fixes
+                self.is_setup, self.output_shape = False, None
+            raise
+
     def attach(self, block):
         """Adds `block` to the end of the system; names it if it has no name. Returns it."""
         if not isinstance(block, Block):
@@ -36,11 +52,14 @@ class System(Block):
         if self.is_setup:
             raise ValueError(f"{describe(self)} is already built; attach {block!r} before "
                              f"the first call")
+        if any(b is block for b in self._blocks.values()):
+            raise ValueError(f"{describe(self)} already holds {describe(block)}; a block is "
+                             f"attached once (make another block to use the layer again)")
         if not block.name_given:
-            base = snake_case(type(block).__name__)
-            count = sum(1 for b in self._blocks.values() if not b.name_given
-                        and snake_case(type(b).__name__) == base)
-            block.rename(f"{base}_{count}")
+            base, n = snake_case(type(block).__name__), 0
+            while f"{base}_{n}" in self._blocks:  # the first free number in this system
+                n += 1
+            block.rename(f"{base}_{n}")
         if block.name in self._blocks:
             raise ValueError(f"{describe(self)} already has a block named '{block.name}'; "
                              f"block names in a system must be unique")

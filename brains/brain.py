@@ -88,7 +88,7 @@ class Brain(GraphSystem):
     @property
     def has_loss(self):
         """Whether a loss block is attached anywhere in the brain."""
-        return any(b.role == "loss" for b in _walk(self))
+        return any(b.role == "loss" for b in self.descendants())
 
     def graph(self):
         """The block DAG: {"nodes": [...], "edges": [(src, dst), ...]}, nested systems flattened.
@@ -124,11 +124,6 @@ def _format_shape(shape):
     if isinstance(shape, list):
         return ", ".join(_format_shape(s) for s in shape)
     return str(tuple(shape.as_list())) if shape is not None else "-"
-
-
-def _walk(system):
-    for _, block in _walk_paths(system, ""):
-        yield block
 
 
 def _walk_paths(system, prefix):

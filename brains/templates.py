@@ -1,4 +1,5 @@
 """cnn_block: akid's template of conv -> [bn] -> activation -> [pool] -> [dropout]."""
+from akid.blocks.checks import describe
 from akid.blocks.layers import (BatchNormalizationLayer, ConvolutionLayer, DropoutLayer,
                                 InnerProductLayer, PoolingLayer, make_activation)
 from akid.brains.brain import Brain
@@ -34,7 +35,7 @@ def cnn_block(ksize=None, init_para=None, wd=None, out_channel_num=32, pool_size
     if bn:
         block.attach(BatchNormalizationLayer(**(bn if isinstance(bn, dict) else {}), name="bn"))
     if activation is not None:
-        block.attach(make_activation(activation, name="activation"))
+        block.attach(make_activation(activation, name="activation", owner=describe(block)))
     if pool_size is not None:
         block.attach(PoolingLayer(ksize=pool_size, strides=pool_stride or pool_size,
                                   padding=padding, type=pool_type, name="pool"))

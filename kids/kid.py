@@ -296,7 +296,8 @@ class Kid:
 
 def _check_labels(sensor, brain):
     """Integer labels must lie in [0, class_num) of every classifying loss block."""
-    classifiers = [b for b in _walk(brain) if getattr(b, "class_num", None) and b.role == "loss"]
+    classifiers = [b for b in brain.descendants()
+                   if getattr(b, "class_num", None) and b.role == "loss"]
     for split in ("train", "val"):
         if not classifiers or not sensor.num_examples(split):
             continue
@@ -310,12 +311,6 @@ def _check_labels(sensor, brain):
                                  f"[{low}, {high}], outside [0, {block.class_num}) of block "
                                  f"'{block.name}' ({type(block).__name__}, "
                                  f"class_num={block.class_num})")
-
-
-def _walk(system):
-    for block in getattr(system, "blocks", []):
-        yield block
-        yield from _walk(block)
 
 
 def _as_list(output):

@@ -75,3 +75,20 @@ def test_torn_newest_checkpoint_falls_back_to_the_previous(tmp_path, uninterrupt
     log = process.stderr.read()
     assert "ckpt-12 is unreadable" in log and "resumed from" in log and "ckpt-8" in log
     assert_same(weights(tmp_path / "w.npz"), uninterrupted)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_sigterm_and_sigint_save_and_exit_non_zero(tmp_path, sig):
+    args = [sys.executable, WORKER, str(tmp_path / "log"), str(MAX_STEPS), str(tmp_path / "w.npz"),
+            "--sleep", "0.3"]
+    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    for line in process.stdout:
+        if line.strip() == "step 6":
+            process.send_signal(sig)
+            break
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 128 + sig
+    checkpoint = str(tmp_path / "log" / "model" / "ckpt-6")
+    assert f"stopped by {signal.Signals(sig).name} at step 6; checkpoint: {checkpoint}" in stderr
+    metrics = (tmp_path / "log" / "metrics.jsonl").read_text().splitlines()
+    assert metrics and metrics[-1].endswith("}")  # logs closed whole

@@ -93,13 +93,17 @@ ACTIVATIONS = {
 }
 
 
-def make_activation(spec, name=None):
-    """The activation layer a dict names: {"type": "relu"}, {"type": "maxout", "group_size": 2}."""
+def make_activation(spec, name=None, owner=None):
+    """The activation layer a dict names: {"type": "relu"}, {"type": "maxout", "group_size": 2}.
+
+    Errors name `owner` (e.g. "Block 'conv1' (Brain)", for a template), else the block `name`.
+    """
+    owner = owner or (f"Block '{name}'" if name else "make_activation")
     if not isinstance(spec, dict) or "type" not in spec:
-        raise ValueError(f"activation must be a dict with a 'type', got {spec!r}; known "
-                         f"types: {', '.join(ACTIVATIONS)}")
+        raise ValueError(f"{owner}: activation must be a dict with a 'type', got {spec!r}; "
+                         f"known types: {', '.join(ACTIVATIONS)}")
     if spec["type"] not in ACTIVATIONS:
-        raise ValueError(f"unknown activation type {spec['type']!r}; known types: "
+        raise ValueError(f"{owner}: unknown activation type {spec['type']!r}; known types: "
                          f"{', '.join(ACTIVATIONS)}")
     params = {k: v for k, v in spec.items() if k != "type"}
     return ACTIVATIONS[spec["type"]](name=name, **params)

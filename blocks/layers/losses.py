@@ -2,7 +2,7 @@
 import tensorflow as tf
 
 from akid.blocks.block import Block
-from akid.blocks.checks import check_positive_int, describe
+from akid.blocks.checks import check_positive_int, check_two_inputs, describe
 
 
 class LossLayer(Block):
@@ -15,10 +15,7 @@ class LossLayer(Block):
     role = "loss"
 
     def _setup(self, input_shapes):
-        if not isinstance(input_shapes, list) or len(input_shapes) != 2:
-            raise ValueError(f"{describe(self)} takes [prediction, target], got "
-                             f"{len(input_shapes) if isinstance(input_shapes, list) else 1} "
-                             f"input(s); feed the brain [data, labels]")
+        check_two_inputs(self, input_shapes)
 
 
 class SoftmaxWithLossLayer(LossLayer):
@@ -69,6 +66,13 @@ class HingeLossLayer(LossLayer):
 
     Inputs: scores (N, C); labels (N,) ints in [0, C).
     """
+
+    def _setup(self, input_shapes):
+        super()._setup(input_shapes)
+        scores, labels = input_shapes
+        if scores.rank != 2 or labels.rank != 1:
+            raise ValueError(f"{describe(self)} expects scores (N, C) and int labels (N,), got "
+                             f"{tuple(scores.as_list())} and {tuple(labels.as_list())}")
 
     def _forward(self, inputs):
         scores, labels = inputs

@@ -2,6 +2,7 @@
 import tensorflow as tf
 
 from akid.blocks.block import Block
+from akid.blocks.checks import check_two_inputs
 
 
 class AccuracyLayer(Block):
@@ -12,6 +13,9 @@ class AccuracyLayer(Block):
     """
 
     role = "eval"
+
+    def _setup(self, input_shapes):
+        check_two_inputs(self, input_shapes)
 
     def _forward(self, inputs):
         scores, labels = inputs
