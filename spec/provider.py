@@ -1,0 +1,157 @@
+"""A section's `provider`: how its data is batched (Kur's batch_provider), as a Sensor.
+
+    provider:
+      batch_size: 64      # default 32
+      num_batches: 10     # batches per epoch (default: all); drawn from the whole shuffled set
+      randomize: yes      # shuffle every epoch (default yes)
+      jokers:             # (train only) augmentation: an IntegratedSensor with these jokers
+        - flip: {flip_left_right: yes}
+        - padding: [4, 4]
+          val: yes        # also applied (deterministically) to validation and test
+        - crop: {height: 32, width: 32}
+          val: yes
+
+Without `num_batches`, `randomize: no` and `jokers`, this is akid's
+FeedSensor itself. Jokers are named as their class (`FlipJoker`) or by it
+without `Joker` in snake case (`flip`, `crop`, `rotation`, `light`,
+`rescale`, `whiten`), or as a layer container (`padding`). In
+validate/test/evaluate sections, `num_batches` keeps the first
+num_batches * batch_size examples.
+"""
+import inspect
+
+import numpy as np
+import tensorflow as tf
+
+from akid import sensors
+from akid.blocks.block import snake_case
+from akid.sensors import FeedSensor
+from akid.spec import containers
+from akid.spec.errors import SpecError, source_of
+
+KEYS = ("name", "batch_size", "num_batches", "randomize", "jokers")
+
+
+def read_provider(spec, section):
+    """{batch_size, num_batches, randomize} of `section`'s provider, checked."""
+    body = spec.section(section) or {}
+    provider = body.get("provider") or {}
+    where = source_of(provider, source_of(body, spec.path))
+    if not isinstance(provider, dict):
+        raise SpecError(f"provider is a mapping ({', '.join(KEYS)}), got {provider!r}",
+                        where, section, "provider")
+    unknown = set(provider) - set(KEYS)
+    if unknown or provider.get("name", "batch_provider") != "batch_provider":
+        raise SpecError(f"akid's provider is Kur's batch_provider with {', '.join(KEYS[1:])}; "
+                        f"got {dict(provider)!r}", where, section, "provider")
+    out = {"batch_size": provider.get("batch_size", 32),
+           "num_batches": provider.get("num_batches"), "randomize": provider.get("randomize", True)}
+    for key in ("batch_size", "num_batches"):
+        value = out[key]
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int)
+                                  or value <= 0):
+            raise SpecError(f"{key} must be a positive int, got {value!r}", where, section,
+                            f"provider.{key}")
+    if not isinstance(out["randomize"], bool):
+        raise SpecError(f"randomize is yes or no, got {out['randomize']!r}", where, section,
+                        "provider.randomize")
+    out["jokers"] = _jokers(provider.get("jokers"), where, section)
+    if out["jokers"] and (out["num_batches"] or not out["randomize"]):
+        raise SpecError("jokers make an IntegratedSensor, which has no num_batches or "
+                        "randomize: no", where, section, "provider")
+    return out
+
+
+def _jokers(value, where, section):
+    """[(joker block, to_val)] from `jokers`, in order."""
+    if value is None:
+        return []
+    known = {snake_case(cls.__name__).replace("_joker", ""): cls for cls in
+             (obj for _, obj in inspect.getmembers(sensors, inspect.isclass))
+             if issubclass(cls, sensors.Joker) and cls is not sensors.Joker}
+    known.update({cls.__name__: cls for cls in list(known.values())})
+    jokers = []
+    for i, item in enumerate(value if isinstance(value, list) else [value]):
+        entry = f"provider.jokers entry {i}"
+        item = {item: None} if isinstance(item, str) else item
+        keys = [k for k in item if k != "val"] if isinstance(item, dict) else []
+        if len(keys) != 1 or not isinstance(item.get("val", False), bool):
+            raise SpecError(f"a joker is `NAME: ARGS` with an optional `val: yes`; got {item!r}",
+                            where, section, entry)
+        key, args = keys[0], item[keys[0]]
+        try:
+            if key in known:
+                joker = known[key](**(args or {}))
+            elif containers.lookup(key) is not None:
+                kind = containers.lookup(key)
+                joker = kind.make(**containers.arguments(kind, args))
+            else:
+                raise ValueError(f"unknown joker {key!r}; known: {', '.join(known)}, or a layer")
+        except (TypeError, ValueError) as error:
+            raise SpecError(str(error), where, section, f"{entry} ('{key}')") from None
+        jokers.append((joker, item.get("val", False)))
+    return jokers
+
+
+def first_batches(arrays, provider):
+    """`arrays` cut to the provider's first num_batches * batch_size examples."""
+    if arrays is None or provider["num_batches"] is None:
+        return arrays
+    n = provider["num_batches"] * provider["batch_size"]
+    return tuple(a[:n] for a in arrays)
+
+
+def make_sensor(source, train, val_batch_size=None):
+    """The Sensor for `source`: IntegratedSensor with `train`'s jokers, ProviderSensor when
+    `train` (a provider dict) limits or orders the batches, else FeedSensor."""
+    if train["jokers"]:
+        sensor = sensors.IntegratedSensor(source, batch_size=train["batch_size"],
+                                          val_batch_size=val_batch_size)
+        for joker, to_val in train["jokers"]:
+            sensor.attach(joker, to_val=to_val)
+        return sensor
+    if train["num_batches"] is None and train["randomize"]:
+        return FeedSensor(source, batch_size=train["batch_size"], val_batch_size=val_batch_size)
+    return ProviderSensor(source, batch_size=train["batch_size"], val_batch_size=val_batch_size,
+                          num_batches=train["num_batches"], randomize=train["randomize"])
+
+
+class ProviderSensor(FeedSensor):
+    """A FeedSensor whose training epochs have at most `num_batches` batches, each epoch
+    drawn from a fresh shuffle of the whole split (or in order with randomize=False).
+
+    The position in the data is still a function of the step alone, so resuming works.
+    """
+
+    def __init__(self, source_in, batch_size, val_batch_size=None, num_batches=None,
+                 randomize=True, seed=None, name=None):
+        super().__init__(source_in, batch_size, val_batch_size, seed=seed, name=name)
+        self.num_batches, self.randomize = num_batches, randomize
+
+    @property
+    def num_batches_per_epoch(self):
+        full = super().num_batches_per_epoch
+        return min(full, self.num_batches) if self.num_batches else full
+
+    def dataset(self, split="train", start_step=0):
+        if split != "train":
+            return super().dataset(split, start_step)
+        x, y = (tf.constant(a) for a in self.source.arrays("train"))
+        n, per_epoch, batch_size = int(x.shape[0]), self.num_batches_per_epoch, self.batch_size
+        seed, randomize = self.seed or 0, self.randomize
+        start_epoch, offset = divmod(int(start_step), per_epoch)
+
+        def one_epoch(epoch):
+            order = tf.range(n, dtype=tf.int64)
+            if randomize:
+                order = tf.random.experimental.stateless_shuffle(
+                    order, seed=tf.stack([tf.constant(seed, tf.int64), epoch]))
+            return tf.data.Dataset.from_tensor_slices(order).batch(batch_size).take(per_epoch)
+
+        indices = tf.data.Dataset.range(start_epoch, np.iinfo(np.int64).max) \
+            .flat_map(one_epoch).skip(offset)
+        batches = indices.map(lambda idx: self._gather(x, y, idx, "train"),
+                              num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+        options = tf.data.Options()
+        options.autotune.enabled = False  # as Sensor.dataset: deleting an iterator can stall
+        return batches.prefetch(2).with_options(options)
