@@ -22,6 +22,13 @@ def _shapes_of(inputs):
     return tf.TensorShape(inputs.shape)
 
 
+def _unbatched(shapes):
+    """Shapes with the batch axis unknown: what a block gives for any batch size."""
+    if isinstance(shapes, list):
+        return [_unbatched(s) for s in shapes]
+    return shapes if not shapes.rank else tf.TensorShape([None]).concatenate(shapes[1:])
+
+
 class Block(tf.Module):
     """Tensors in, tensors out, with variables built lazily from the first input.
 
@@ -110,7 +117,7 @@ class Block(tf.Module):
                 hook(self, inputs)
             outputs = self._forward(inputs)
             if self.output_shape is None:
-                self.output_shape = _shapes_of(outputs)
+                self.output_shape = _unbatched(_shapes_of(outputs))
             if self._decays:
                 decay = tf.add_n([decay_term(self._own_variables[i], wd) for i, wd in self._decays])
         if record:

@@ -1,5 +1,6 @@
-"""Kids: the Kid that trains, its clock, hooks, logs and checkpoints."""
+"""Kids: the Kid that trains, its clock, hooks, logs and checkpoints, and the Observer."""
 from akid.kids import clock
 from akid.kids.hooks import Hooks
 from akid.kids.kid import Kid
 from akid.kids.logs import read_metrics
+from akid.kids.observer import Observer

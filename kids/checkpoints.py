@@ -44,12 +44,26 @@ class Checkpoints:
 
         Returns the path restored, or None when there is none.
         """
-        for path in reversed(self.latest.checkpoints):
-            try:
-                self.checkpoint.read(path).assert_existing_objects_matched()
-            except Exception as error:  # noqa: BLE001 -- any failure to read means unreadable
-                logger().warning("checkpoint %s is unreadable (%s); trying an older one",
-                                 path, str(error).splitlines()[0])
-                continue
-            return path
-        return None
+        return restore_newest(self.checkpoint, self.directory)
+
+
+def restore_newest(checkpoint, directory, partial=False):
+    """Restores `checkpoint` from the newest readable checkpoint in `directory`.
+
+    An unreadable one (torn, truncated, missing) is reported and the next
+    older one tried. With `partial`, `checkpoint` may hold only part of what
+    was saved (e.g. the brain alone). Returns the path restored, or None.
+    """
+    state = tf.train.get_checkpoint_state(directory)
+    for path in reversed(list(state.all_model_checkpoint_paths) if state else []):
+        try:
+            status = checkpoint.read(path)
+            if partial:
+                status.expect_partial()
+            status.assert_existing_objects_matched()
+        except Exception as error:  # noqa: BLE001 -- any failure to read means unreadable
+            logger().warning("checkpoint %s is unreadable (%s); trying an older one",
+                             path, str(error).splitlines()[0])
+            continue
+        return path
+    return None

@@ -1,19 +1,24 @@
-"""The Kid's own behaviours that hang on its hooks: checkpoints and the progress bar."""
+"""The Kid's own behaviours that hang on its hooks: checkpoints, summaries, the progress bar."""
 import sys
 
 from tqdm.auto import tqdm
 
+from akid.kids import summaries
 from akid.kids.logs import logger
 
 
 def install(kid):
-    """Hangs checkpointing and the progress bar on `kid.hooks`."""
+    """Hangs checkpointing, summaries and the progress bar on `kid.hooks`, once."""
+    if open_progress_bar in kid.hooks.on_train_begin:  # set up again after teardown
+        return
     if kid.save_chk_point:
         kid.hooks.on_val_log_step.append(save_checkpoint)
     kid.hooks.on_train_begin.append(open_progress_bar)
     kid.hooks.on_batch_end.append(advance_progress_bar)
     kid.hooks.on_train_log_step.append(show_loss)
     kid.hooks.on_train_end.append(close_progress_bar)
+    if kid.do_summary:
+        summaries.install(kid)
 
 
 def save_checkpoint(kid):
