@@ -1,12 +1,15 @@
 """akid: everything is a Block.
 
-Sources emit data; Sensors batch it; Brains compose blocks in a DAG; KongFu
-optimizers train them; a Kid runs the whole with a global clock; an Observer
-draws what it learned.
+Sources emit data; Sensors batch it and augment it with Jokers; Brains
+compose blocks in a DAG; KongFu optimizers train them; a Kid runs the whole
+on a global clock; an Observer draws what was learned.
 """
 from akid.blocks import *  # noqa: F401,F403
-from akid.brains import Brain, LeNet, OneLayerBrain, Outcome, cnn_block  # noqa: F401
-from akid.kids import Hooks, Kid, clock, read_metrics  # noqa: F401
+from akid.brains import (VGG, AlexNet, Brain, LeNet, MaxoutNet, OneLayerBrain,  # noqa: F401
+                         Outcome, ResNet, cnn_block, residual_unit)
+from akid.kids import Hooks, Kid, Observer, clock, read_metrics  # noqa: F401
 from akid.kongfu import *  # noqa: F401,F403
-from akid.sensors import FeedSensor, Sensor  # noqa: F401
-from akid.sources import ArraySource, MNISTFeedSource, MNISTSubsetSource, Source  # noqa: F401
+from akid.sensors import (CropJoker, FeedSensor, FlipJoker, IntegratedSensor,  # noqa: F401
+                          Joker, LightJoker, RescaleJoker, RotationJoker, Sensor, WhitenJoker)
+from akid.sources import (ArraySource, Cifar10FeedSource, Cifar100FeedSource,  # noqa: F401
+                          MNISTFeedSource, MNISTSubsetSource, Source)

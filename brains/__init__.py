@@ -2,3 +2,7 @@
 from akid.brains.brain import Brain, Outcome
 from akid.brains.lenet import LeNet, OneLayerBrain
 from akid.brains.templates import cnn_block
+from akid.brains.alexnet import AlexNet
+from akid.brains.maxout import MaxoutNet
+from akid.brains.resnet import ResNet, residual_unit
+from akid.brains.vgg import VGG

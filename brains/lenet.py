@@ -30,13 +30,15 @@ class LeNet(Brain):
     Args:
       class_num: number of classes.
       keep_prob: dropout keep probability after fc512 (1.0 turns it off).
-      wd: weight decay dict for the fully connected weights.
+      wd: weight decay dict for every weight, e.g. {"type": "l2", "scale": 5e-4}.
     """
 
     def __init__(self, class_num=10, keep_prob=0.5, wd=None, name="lenet", **kwargs):
         super().__init__(name=name, **kwargs)
-        self.attach(cnn_block(ksize=[5, 5], out_channel_num=32, pool_size=[2, 2], name="conv1"))
-        self.attach(cnn_block(ksize=[5, 5], out_channel_num=64, pool_size=[2, 2], name="conv2"))
+        self.attach(cnn_block(ksize=[5, 5], out_channel_num=32, pool_size=[2, 2], wd=wd,
+                              name="conv1"))
+        self.attach(cnn_block(ksize=[5, 5], out_channel_num=64, pool_size=[2, 2], wd=wd,
+                              name="conv2"))
         self.attach(cnn_block(out_channel_num=512, wd=wd,
                               keep_prob=None if keep_prob == 1.0 else keep_prob, name="ip1"))
         self.attach(InnerProductLayer(out_channel_num=class_num, wd=wd, name="ip2"))

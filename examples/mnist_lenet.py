@@ -32,7 +32,8 @@ def main(argv=None):
     steps_per_epoch = sensor.num_batches_per_epoch
     kongfu = MomentumKongFu(momentum=0.9, lr_scheme={
         "name": "cosine", "base_lr": args.lr, "total_steps": args.epochs * steps_per_epoch})
-    kid = Kid(sensor, LeNet(), kongfu, max_epoch=args.epochs, log_dir=args.log_dir,
+    brain = LeNet(wd={"type": "l2", "scale": 5e-4})  # decay also smooths the filters
+    kid = Kid(sensor, brain, kongfu, max_epoch=args.epochs, log_dir=args.log_dir,
               val_log_step=2 * steps_per_epoch, train_log_step=steps_per_epoch // 2,
               seed=args.seed)
 

@@ -9,17 +9,26 @@ import tensorflow as tf
 LOGGER_NAME = "akid"
 
 
+_terminal = logging.StreamHandler()
+_terminal.setFormatter(logging.Formatter("akid %(levelname).1s %(asctime)s] %(message)s",
+                                         "%H:%M:%S"))
+
+
 def logger():
     """The `akid` logger: INFO and above to stderr, and to each open run's training.log."""
     log = logging.getLogger(LOGGER_NAME)
-    if log.level == logging.NOTSET:
-        log.setLevel(logging.INFO)
+    if _terminal not in log.handlers:
+        log.setLevel(logging.DEBUG)
         log.propagate = False
-        terminal = logging.StreamHandler()
-        terminal.setFormatter(logging.Formatter("akid %(levelname).1s %(asctime)s] %(message)s",
-                                                "%H:%M:%S"))
-        log.addHandler(terminal)
+        _terminal.setLevel(logging.INFO)
+        log.addHandler(_terminal)
     return log
+
+
+def set_verbosity(level):
+    """What reaches the terminal (e.g. logging.WARNING); training.log always gets INFO."""
+    logger()
+    _terminal.setLevel(level)
 
 
 class RunLog:
@@ -36,6 +45,7 @@ class RunLog:
         self._metrics = open(self.metrics_path, "a", encoding="utf-8")
         self._text = logging.FileHandler(os.path.join(log_dir, "training.log"), encoding="utf-8")
         self._text.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+        self._text.setLevel(logging.INFO)
         logger().addHandler(self._text)
         self.writers = ({split: tf.summary.create_file_writer(os.path.join(log_dir, split))
                          for split in ("train", "val")} if tensorboard else {})

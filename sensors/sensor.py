@@ -23,11 +23,16 @@ class Sensor:
       val_batch_size: validation/test batch size; default batch_size.
       seed: the shuffle seed; None lets the Kid choose (its seed, or a random one).
       name: the sensor's name.
+      shuffle: visit each training epoch in a fresh random order (False: in order).
+      num_batches: cut each training epoch to at most this many batches (each
+        epoch still drawn from the whole shuffled split); None: all.
     """
 
-    def __init__(self, source_in, batch_size, val_batch_size=None, seed=None, name=None):
+    def __init__(self, source_in, batch_size, val_batch_size=None, seed=None, name=None,
+                 shuffle=True, num_batches=None):
         self.name = name or type(self).__name__
-        for param, value in (("batch_size", batch_size), ("val_batch_size", val_batch_size)):
+        for param, value in (("batch_size", batch_size), ("val_batch_size", val_batch_size),
+                             ("num_batches", num_batches)):
             if value is not None and (not isinstance(value, int) or isinstance(value, bool)
                                       or value <= 0):
                 raise ValueError(f"{self.name}: {param} must be a positive int, got {value!r}")
@@ -39,11 +44,13 @@ class Sensor:
         self.batch_size = batch_size
         self.val_batch_size = val_batch_size or batch_size
         self.seed = seed
+        self.shuffle, self.num_batches = bool(shuffle), num_batches
         self._batch = {}
 
     @property
     def num_batches_per_epoch(self):
-        return math.ceil(self.source.num_train / self.batch_size)
+        full = math.ceil(self.source.num_train / self.batch_size)
+        return min(full, self.num_batches) if self.num_batches else full
 
     def num_examples(self, split):
         return {"train": self.source.num_train, "val": self.source.num_val,
@@ -55,16 +62,19 @@ class Sensor:
         x, y = (tf.constant(a) for a in self.source.arrays(split))
         n = int(x.shape[0])
         if split == "train":
-            indices = _epoch_indices(n, self.batch_size, self.seed or 0, start_step)
+            indices = _epoch_indices(n, self.batch_size, self.num_batches_per_epoch,
+                                     self.seed or 0, self.shuffle, start_step)
+            steps = indices.enumerate(start=int(start_step))
         else:
-            indices = tf.data.Dataset.range(n).batch(self.val_batch_size)
-        batches = indices.map(lambda idx: self._gather(x, y, idx, split),
-                              num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+            steps = tf.data.Dataset.range(n).batch(self.val_batch_size).enumerate()
+        batches = steps.map(lambda step, idx: self._make_batch(x, y, idx, step, split),
+                            num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
         options = tf.data.Options()
         options.autotune.enabled = False  # deleting an autotuned iterator can stall for seconds
         return batches.prefetch(2).with_options(options)
 
-    def _gather(self, x, y, idx, split):
+    def _make_batch(self, x, y, idx, step, split):
+        """The batch of examples `idx`, at `step` of `split`; subclasses augment it here."""
         return tf.gather(x, idx), tf.gather(y, idx)
 
     # -- akid's feed style --------------------------------------------------
@@ -96,15 +106,17 @@ def _check_split(sensor, split):
     return split
 
 
-def _epoch_indices(n, batch_size, seed, start_step):
-    """Index batches of endless epochs, each a fresh permutation fixed by (seed, epoch)."""
-    per_epoch = math.ceil(n / batch_size)
+def _epoch_indices(n, batch_size, per_epoch, seed, shuffle, start_step):
+    """Index batches of endless epochs of `per_epoch` batches, each epoch a fresh
+    permutation fixed by (seed, epoch) (or in order without `shuffle`)."""
     start_epoch, offset = divmod(int(start_step), per_epoch)
 
     def one_epoch(epoch):
-        order = tf.random.experimental.stateless_shuffle(
-            tf.range(n, dtype=tf.int64), seed=tf.stack([tf.constant(seed, tf.int64), epoch]))
-        return tf.data.Dataset.from_tensor_slices(order).batch(batch_size)
+        order = tf.range(n, dtype=tf.int64)
+        if shuffle:
+            order = tf.random.experimental.stateless_shuffle(
+                order, seed=tf.stack([tf.constant(seed, tf.int64), epoch]))
+        return tf.data.Dataset.from_tensor_slices(order).batch(batch_size).take(per_epoch)
 
     return tf.data.Dataset.range(start_epoch, np.iinfo(np.int64).max).flat_map(one_epoch).skip(offset)
 

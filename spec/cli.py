@@ -82,10 +82,10 @@ def _parser():
 
 
 def _set_logging(verbosity):
-    from akid.kids.logs import logger
+    from akid.kids.logs import set_verbosity
 
     level = (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbosity, 2)]
-    logger().setLevel(level)
+    set_verbosity(level)
     logging.getLogger("tensorflow").setLevel(logging.DEBUG if verbosity > 1 else logging.ERROR)
 
 

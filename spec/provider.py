@@ -20,9 +20,6 @@ num_batches * batch_size examples.
 """
 import inspect
 
-import numpy as np
-import tensorflow as tf
-
 from akid import sensors
 from akid.blocks.block import snake_case
 from akid.sensors import FeedSensor
@@ -102,56 +99,13 @@ def first_batches(arrays, provider):
 
 
 def make_sensor(source, train, val_batch_size=None):
-    """The Sensor for `source`: IntegratedSensor with `train`'s jokers, ProviderSensor when
-    `train` (a provider dict) limits or orders the batches, else FeedSensor."""
+    """The Sensor for `source`: IntegratedSensor with `train`'s jokers, else FeedSensor
+    (with the provider's num_batches and randomize)."""
     if train["jokers"]:
         sensor = sensors.IntegratedSensor(source, batch_size=train["batch_size"],
                                           val_batch_size=val_batch_size)
         for joker, to_val in train["jokers"]:
             sensor.attach(joker, to_val=to_val)
         return sensor
-    if train["num_batches"] is None and train["randomize"]:
-        return FeedSensor(source, batch_size=train["batch_size"], val_batch_size=val_batch_size)
-    return ProviderSensor(source, batch_size=train["batch_size"], val_batch_size=val_batch_size,
-                          num_batches=train["num_batches"], randomize=train["randomize"])
-
-
-class ProviderSensor(FeedSensor):
-    """A FeedSensor whose training epochs have at most `num_batches` batches, each epoch
-    drawn from a fresh shuffle of the whole split (or in order with randomize=False).
-
-    The position in the data is still a function of the step alone, so resuming works.
-    """
-
-    def __init__(self, source_in, batch_size, val_batch_size=None, num_batches=None,
-                 randomize=True, seed=None, name=None):
-        super().__init__(source_in, batch_size, val_batch_size, seed=seed, name=name)
-        self.num_batches, self.randomize = num_batches, randomize
-
-    @property
-    def num_batches_per_epoch(self):
-        full = super().num_batches_per_epoch
-        return min(full, self.num_batches) if self.num_batches else full
-
-    def dataset(self, split="train", start_step=0):
-        if split != "train":
-            return super().dataset(split, start_step)
-        x, y = (tf.constant(a) for a in self.source.arrays("train"))
-        n, per_epoch, batch_size = int(x.shape[0]), self.num_batches_per_epoch, self.batch_size
-        seed, randomize = self.seed or 0, self.randomize
-        start_epoch, offset = divmod(int(start_step), per_epoch)
-
-        def one_epoch(epoch):
-            order = tf.range(n, dtype=tf.int64)
-            if randomize:
-                order = tf.random.experimental.stateless_shuffle(
-                    order, seed=tf.stack([tf.constant(seed, tf.int64), epoch]))
-            return tf.data.Dataset.from_tensor_slices(order).batch(batch_size).take(per_epoch)
-
-        indices = tf.data.Dataset.range(start_epoch, np.iinfo(np.int64).max) \
-            .flat_map(one_epoch).skip(offset)
-        batches = indices.map(lambda idx: self._gather(x, y, idx, "train"),
-                              num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
-        options = tf.data.Options()
-        options.autotune.enabled = False  # as Sensor.dataset: deleting an iterator can stall
-        return batches.prefetch(2).with_options(options)
+    return FeedSensor(source, batch_size=train["batch_size"], val_batch_size=val_batch_size,
+                      num_batches=train["num_batches"], shuffle=train["randomize"])

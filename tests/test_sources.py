@@ -1,15 +1,13 @@
 """Tests of akid.sources: array sources, IDX files, downloads, MNIST and its subset."""
-import functools
 import hashlib
-import http.server
 import importlib
 import importlib.util
 import logging
 import os
-import threading
 
 import numpy as np
 import pytest
+from local_server import LocalServer
 
 from akid.sources import (ArraySource, MNISTFeedSource, MNISTSubsetSource, data_path,
                           download, ensure_files, read_idx, write_idx)
@@ -164,34 +162,6 @@ def test_gz_name_with_raw_content_is_rejected(tmp_path):
 
 # -- download and MNIST --------------------------------------------------------
 
-class _Server:
-    """A local HTTP server over a folder that counts the GET requests it serves."""
-
-    def __init__(self, folder):
-        self.folder = folder
-        self.requests = []
-        server = self
-
-        class Handler(http.server.SimpleHTTPRequestHandler):
-            def do_GET(self):
-                server.requests.append(self.path)
-                super().do_GET()
-
-            def log_message(self, *args):
-                pass
-
-        self.httpd = http.server.ThreadingHTTPServer(
-            ("127.0.0.1", 0), functools.partial(Handler, directory=str(folder)))
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
-        self.thread.join()
-
-
 @pytest.fixture
 def fake_mnist(tmp_path, request):
     """Serves small fake MNIST files; yields (server, digests, arrays)."""
@@ -208,7 +178,7 @@ def fake_mnist(tmp_path, request):
     for name, array in arrays.items():
         write_idx(str(folder / name), array)
         digests[name] = hashlib.sha256((folder / name).read_bytes()).hexdigest()
-    server = _Server(folder)
+    server = LocalServer(folder)
     request.addfinalizer(server.close)
     return server, digests, arrays
 

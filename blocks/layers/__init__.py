@@ -9,6 +9,7 @@ from akid.blocks.layers.losses import HingeLossLayer, LossLayer, MSELossLayer, S
 from akid.blocks.layers.merge import MergeLayer
 from akid.blocks.layers.metrics import AccuracyLayer
 from akid.blocks.layers.normalization import BatchNormalizationLayer
-from akid.blocks.layers.pooling import PoolingLayer
+from akid.blocks.layers.pooling import GlobalAveragePoolingLayer, PoolingLayer
 from akid.blocks.layers.recurrent import GRULayer, LSTMLayer
-from akid.blocks.layers.shape import FlattenLayer, PaddingLayer, ReshapeLayer
+from akid.blocks.layers.shape import (FlattenLayer, PaddingLayer, ReshapeLayer,
+                                      ShortcutPaddingLayer)

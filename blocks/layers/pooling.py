@@ -32,3 +32,13 @@ class PoolingLayer(Block):
 
     def _forward(self, x):
         return POOLS[self.type](x, self.ksize, self.strides, self.padding)
+
+
+class GlobalAveragePoolingLayer(Block):
+    """(N, H, W, C) -> (N, C): the mean over height and width."""
+
+    input_ranks = (4,)
+    input_layout = "(N, H, W, C)"
+
+    def _forward(self, x):
+        return tf.reduce_mean(x, axis=[1, 2])

@@ -4,7 +4,7 @@ import math
 import tensorflow as tf
 
 from akid.blocks.block import Block
-from akid.blocks.checks import check_choice, describe
+from akid.blocks.checks import check_choice, check_positive_int, describe
 
 PAD_MODES = ("CONSTANT", "REFLECT", "SYMMETRIC")
 
@@ -72,3 +72,33 @@ class FlattenLayer(Block):
     def _forward(self, x):
         size = x.shape[1:].num_elements()  # None when an example's shape is not static
         return tf.reshape(x, [-1, size] if size is not None else [tf.shape(x)[0], -1])
+
+
+class ShortcutPaddingLayer(Block):
+    """The parameter-free shortcut (He et al.'s option A): subsample by `stride`, zero-pad channels.
+
+    Args:
+      out_channel_num: channels of the output (>= the input's).
+      stride: spatial subsampling factor.
+
+    Input: (N, H, W, C). Output: (N, ceil(H / stride), ceil(W / stride), out_channel_num).
+    """
+
+    input_ranks = (4,)
+    input_layout = "(N, H, W, C)"
+
+    def __init__(self, out_channel_num, stride=2, **kwargs):
+        super().__init__(**kwargs)
+        self.out_channel_num = check_positive_int(self, "out_channel_num", out_channel_num)
+        self.stride = check_positive_int(self, "stride", stride)
+
+    def _setup(self, input_shape):
+        if input_shape[-1] is None or input_shape[-1] > self.out_channel_num:
+            raise ValueError(f"{describe(self)} pads channels up to {self.out_channel_num}, "
+                             f"but its input has {input_shape[-1]} (shape "
+                             f"{tuple(input_shape.as_list())})")
+
+    def _forward(self, x):
+        x = x[:, ::self.stride, ::self.stride, :]
+        extra = self.out_channel_num - x.shape[-1]
+        return tf.pad(x, [[0, 0], [0, 0], [0, 0], [extra // 2, extra - extra // 2]])

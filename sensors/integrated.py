@@ -1,0 +1,157 @@
+"""IntegratedSensor: the tf.data pipeline with augmentation (Jokers) applied per batch."""
+import numpy as np
+import tensorflow as tf
+
+from akid.blocks.block import Block, snake_case
+from akid.blocks.checks import describe
+from akid.blocks.layers.shape import PaddingLayer
+from akid.sensors.jokers.base import Joker
+from akid.sensors.sensor import Sensor, _check_split
+
+# Blocks that only move pixels, so they may run on uint8 images before the float cast, though
+# they do not say so with a `needs_float = False` class attribute as jokers do.
+_PIXEL_MOVERS = (PaddingLayer,)
+
+
+class IntegratedSensor(Sensor):
+    """Batches a source through a tf.data pipeline and augments them with jokers.
+
+    The pipeline is the Sensor's: each epoch a fresh stateless shuffle fixed by
+    `(seed, epoch)`, every example once, the last batch smaller, resumable by
+    `start_step`. Each batch is gathered from the source's arrays and then
+    augmented as a whole: jokers are vectorized over the batch, and batches
+    are made in parallel (`num_parallel_calls`) and prefetched.
+
+    Randomness: the jokers of the batch at global step `s` draw from
+    stateless random ops keyed by `(seed, s)` folded with the joker's
+    position, so the same seed gives the same augmented batches, a resumed
+    run (`dataset("train", start_step=s)`) gives exactly the batches an
+    uninterrupted one would, and no random state needs checkpointing.
+
+    Splits: every joker augments "train"; those attached with `to_val=True`
+    also process "val" and "test", in their deterministic validation
+    behaviour (CropJoker crops the center, FlipJoker/LightJoker/RotationJoker
+    pass images through). A joker never makes validation random.
+
+    dtypes: the source's images go into the pipeline as they are (uint8 for
+    `Cifar10FeedSource(scale=False)`, which is the cheap choice: a quarter of
+    the bytes to gather, pad and crop). Jokers that only move pixels (flip,
+    crop, padding) run on uint8; before the first joker that computes with
+    values (rescale, whiten, light, rotation) the images are cast to `dtype`,
+    and in any case they leave the sensor as `dtype`. The cast keeps values
+    (0..255 stays 0..255): scaling is `RescaleJoker`'s job (or the source's
+    `scale=True`); `WhitenJoker` needs no scaling.
+
+    Args:
+      source_in: a Source.
+      batch_size: training batch size.
+      val_batch_size: validation/test batch size; default batch_size.
+      seed: the seed of the shuffle and of the jokers; None lets the Kid choose.
+      name: the sensor's name.
+      dtype: the images' dtype out of the sensor, a float dtype (default
+        float32); None keeps the source's dtype unless a joker needs floats.
+
+    Example:
+      source = Cifar10FeedSource(scale=False)
+      sensor = IntegratedSensor(source, batch_size=128, val_batch_size=500)
+      sensor.attach(FlipJoker())
+      sensor.attach(PaddingLayer([4, 4]), to_val=True)
+      sensor.attach(CropJoker(32, 32), to_val=True)
+      sensor.attach(WhitenJoker(), to_val=True)
+      for images, labels in sensor.dataset("train").take(1): ...
+    """
+
+    def __init__(self, source_in, batch_size, val_batch_size=None, seed=None, name=None,
+                 dtype="float32", **kwargs):
+        super().__init__(source_in, batch_size, val_batch_size, seed=seed, name=name, **kwargs)
+        if dtype is not None:
+            try:
+                dtype = tf.as_dtype(dtype)
+            except TypeError:
+                pass
+            if not (isinstance(dtype, tf.DType) and dtype.is_floating):
+                raise ValueError(f"{self.name}: dtype must be a float dtype (e.g. 'float32') "
+                                 f"or None, got {dtype!r}")
+        self.dtype = dtype
+        self._jokers = []  # (joker, to_val)
+
+    # -- jokers -------------------------------------------------------------------
+
+    def attach(self, joker, to_val=False):
+        """Adds `joker` (a Block mapping (N, H, W, C) batches) after those attached before.
+
+        Args:
+          joker: a Joker, or any Block that maps a batch of images (e.g. PaddingLayer).
+          to_val: also apply it to the validation and test splits (deterministically).
+
+        Returns: the joker, named `<snake_case_class>_<n>` if it had no name.
+        """
+        if not isinstance(joker, Block):
+            raise TypeError(f"{self.name}: can only attach jokers (Blocks), got {joker!r} "
+                            f"({type(joker).__name__})")
+        if not isinstance(to_val, bool):
+            raise ValueError(f"{self.name}: to_val must be True or False, got {to_val!r}")
+        if any(j is joker for j, _ in self._jokers):
+            raise ValueError(f"{self.name} already has {describe(joker)}; attach a joker once")
+        names = {j.name for j, _ in self._jokers}
+        if not joker.name_given:
+            base, n = snake_case(type(joker).__name__), 0
+            while f"{base}_{n}" in names:
+                n += 1
+            joker.rename(f"{base}_{n}")
+        if joker.name in names:
+            raise ValueError(f"{self.name} already has a joker named '{joker.name}'; "
+                             f"joker names must be unique")
+        self._jokers.append((joker, to_val))
+        return joker
+
+    @property
+    def jokers(self):
+        """The attached jokers, in attach order."""
+        return [joker for joker, _ in self._jokers]
+
+    def augment(self, images, step, split="train"):
+        """Applies the jokers of `split` to a batch, with the randomness of global `step`.
+
+        This is what the pipeline does after gathering each batch; it works
+        eagerly too, e.g. to look at augmented images.
+        """
+        _check_split(self, split)
+        training = split == "train"
+        images = tf.convert_to_tensor(images)
+        key = tf.stack([tf.constant(self.seed or 0, tf.int64), tf.cast(step, tf.int64)])
+        float_dtype = self.dtype or tf.float32
+        for position, (joker, to_val) in enumerate(self._jokers):
+            if not (training or to_val):
+                continue
+            if _needs_float(joker) and not images.dtype.is_floating:
+                images = tf.cast(images, float_dtype)
+            if isinstance(joker, Joker):
+                seed = tf.random.experimental.stateless_fold_in(key, position)
+                images = joker.augment(images, seed, training)
+            else:
+                joker.set_mode("train" if training else split)
+                images = joker(images)
+        if self.dtype is not None and images.dtype != self.dtype:
+            images = tf.cast(images, self.dtype)
+        return images
+
+    # -- the pipeline ---------------------------------------------------------------
+
+    def _make_batch(self, x, y, idx, step, split):
+        images, labels = super()._make_batch(x, y, idx, step, split)
+        return self.augment(images, step, split), labels
+
+    # -- akid's feed style -------------------------------------------------------------
+
+    def setup(self):
+        """Makes the first augmented training (and validation) batch for `data()` / `labels()`."""
+        for split in ("train", "val"):
+            if self.num_examples(split):
+                x, y = next(iter(self.dataset(split).take(1)))
+                self._batch[split] = (np.asarray(x), np.asarray(y))
+
+
+def _needs_float(joker):
+    """Whether `joker` must get float images; any other Block is assumed to compute with values."""
+    return getattr(joker, "needs_float", not isinstance(joker, _PIXEL_MOVERS))

@@ -1,0 +1,112 @@
+"""Joker: the base of augmentation blocks, which map a batch of images given a seed."""
+import tensorflow as tf
+
+from akid.blocks.block import Block
+from akid.blocks.checks import describe
+
+
+class Joker(Block):
+    """A Block that augments images, its randomness drawn from a seed it is given.
+
+    A joker maps a whole batch (N, H, W, C) at once (one image (H, W, C) also
+    works), so a sensor runs it once per batch, after the gather. Its random
+    draws come only from stateless random ops keyed by `seed`, a shape-[2]
+    integer tensor: the same seed gives the same output, which is what makes
+    an IntegratedSensor reproducible and resumable. `training=False` is the
+    deterministic validation behaviour (e.g. CropJoker crops the center,
+    FlipJoker does nothing).
+
+    A subclass writes `_augment(images, seed, training)`; it may draw several
+    values from `seed` with `split_seed(seed, k)`.
+
+    Two ways to call a joker:
+      joker.augment(images, seed, training)  # what the sensor does; stateless
+      joker(images) / joker([images, seed])  # the Block interface: `training`
+                                             # is `joker.mode == "train"`
+
+    Called as a Block without a seed, a random joker draws one from its own
+    `tf.random.Generator`, made on the first call from TensorFlow's global
+    seed (so `tf.random.set_seed` / `Kid(seed=...)` fix it); the generator's
+    state is a variable, saved in checkpoints, so a restored joker goes on
+    as the original would (as DropoutLayer does).
+
+    Class attributes:
+      needs_float: the joker computes on floating-point values; the sensor
+        casts integer (uint8) images before it. Jokers that only move pixels
+        (flip, crop, padding) keep uint8, which is cheaper.
+      random: the joker draws random numbers in training.
+    """
+
+    input_ranks = (3, 4)
+    input_layout = "(N, H, W, C) or (H, W, C)"
+    rank_hint = "jokers map images with a channel axis, e.g. x[..., None]"
+    needs_float = True
+    random = True
+
+    def augment(self, images, seed, training=True):
+        """Augments `images` ((N, H, W, C) or (H, W, C)) with randomness keyed by `seed`."""
+        self._check_inputs(images)
+        with tf.name_scope(self.name):
+            return self._run(images, seed, training)
+
+    def _setup(self, input_shapes):
+        if self.random:
+            with tf.init_scope():
+                seed = tf.random.uniform([], maxval=2 ** 62, dtype=tf.int64)
+                self.generator = tf.random.Generator.from_seed(seed)
+
+    def _forward(self, inputs):
+        if isinstance(inputs, (list, tuple)):
+            if len(inputs) != 2:
+                raise ValueError(f"{describe(self)} takes images or [images, seed], got "
+                                 f"{len(inputs)} inputs")
+            images, seed = inputs
+        elif self.random and self.mode == "train":
+            images, seed = inputs, self.generator.make_seeds(1)[:, 0]
+        else:
+            images, seed = inputs, tf.zeros([2], tf.int64)  # nothing random is drawn
+        return self._run(images, seed, self.mode == "train")
+
+    def _run(self, images, seed, training):
+        images = tf.convert_to_tensor(images)
+        single = len(images.shape) == 3
+        if single:
+            images = images[tf.newaxis]
+        if self.needs_float and not images.dtype.is_floating:
+            images = tf.cast(images, tf.float32)
+        out = self._augment(images, tf.convert_to_tensor(seed), bool(training))
+        return out[0] if single else out
+
+    def _augment(self, images, seed, training):
+        raise NotImplementedError(f"{type(self).__name__} must implement "
+                                  f"_augment(images, seed, training)")
+
+
+def split_seed(seed, num):
+    """`num` independent seeds (a (num, 2) tensor) derived from one."""
+    return tf.random.experimental.stateless_split(seed, num=num)
+
+
+def check_flag(joker, param, value):
+    """Returns `value` if it is a bool, else a ValueError naming the joker."""
+    if not isinstance(value, bool):
+        raise ValueError(f"{describe(joker)}: {param} must be True or False, got {value!r}")
+    return value
+
+
+def check_size(joker, param, value):
+    """Returns `value` if it is a positive int, else a ValueError naming the joker."""
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ValueError(f"{describe(joker)}: {param} must be a positive int, got {value!r}")
+    return value
+
+
+def check_real(joker, param, value, low=None, high=None):
+    """Returns `value` as float if it is a finite number in [low, high], else a ValueError."""
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and value == value \
+        and abs(value) != float("inf")
+    if not ok or (low is not None and value < low) or (high is not None and value > high):
+        bounds = f" in [{low}, {'inf' if high is None else high}]" if low is not None else ""
+        raise ValueError(f"{describe(joker)}: {param} must be a finite number{bounds}, "
+                         f"got {value!r}")
+    return float(value)
