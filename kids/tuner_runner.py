@@ -1,0 +1,111 @@
+"""Runs one tuner instance: `python -m akid.kids.tuner_runner INSTANCE_DIR`.
+
+Reads `instance.json` and the rendered `setup.py` the tuner wrote there, calls
+the setup function, gives the Kid the instance's log_dir (when the function
+returned it not yet set up), sets it up if needed, then `practice()` and
+`validate()`. Writes `result.json` (atomically) whatever happens: status "ok",
+"failed" (with the exception) or "stopped" (SIGINT/SIGTERM). Exit status 0
+only for "ok".
+"""
+import importlib.util
+import json
+import os
+import sys
+import traceback
+
+INSTANCE_JSON, SETUP_PY, RESULT_JSON = "instance.json", "setup.py", "result.json"
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    if len(argv) != 1:
+        print("usage: python -m akid.kids.tuner_runner INSTANCE_DIR", file=sys.stderr)
+        return 2
+    instance_dir = argv[0]
+    with open(os.path.join(instance_dir, INSTANCE_JSON), encoding="utf-8") as f:
+        spec = json.load(f)
+    result = {"status": "failed", "log_dir": spec["log_dir"]}
+    try:
+        run(instance_dir, spec, result)
+        result["status"] = "ok"
+        code = 0
+    except (KeyboardInterrupt, SystemExit) as stop:
+        if isinstance(stop, SystemExit) and stop.code in (0, None):
+            raise
+        result.update(status="stopped", error=f"stopped by {type(stop).__name__}"
+                      + (f" (exit status {stop.code})" if isinstance(stop, SystemExit) else ""))
+        code = stop.code if isinstance(stop, SystemExit) and isinstance(stop.code, int) else 130
+    except BaseException as error:  # noqa: BLE001 -- every failure is recorded, then shown
+        traceback.print_exc()
+        result["error"] = "".join(traceback.format_exception_only(type(error), error)).strip()
+        code = 1
+    from akid.kids.tuner_results import metrics_summary
+    result.update(metrics_summary(result["log_dir"]))
+    write_json(os.path.join(instance_dir, RESULT_JSON), result)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    return code
+
+
+def run(instance_dir, spec, result):
+    """Loads the rendered setup function, then sets up, practises and validates its Kid;
+    keeps the Kid's log_dir in `result` as soon as it is known."""
+    _limit_threads()
+    module_spec = importlib.util.spec_from_file_location(
+        "akid_tune_instance", os.path.join(instance_dir, SETUP_PY))
+    module = importlib.util.module_from_spec(module_spec)
+    module_spec.loader.exec_module(module)
+    setup = getattr(module, spec["function"], None)
+    if setup is None:
+        raise ValueError(f"tuner: the rendered {SETUP_PY} defines no function "
+                         f"{spec['function']!r}")
+    kid = setup()
+
+    from akid.kids.kid import Kid
+    if not isinstance(kid, Kid):
+        raise TypeError(f"tuner: the template {spec['function']}() must return a Kid, "
+                        f"got {type(kid).__name__}")
+    if not kid.is_setup:
+        kid.log_dir = spec["log_dir"]
+        kid.setup()
+    elif os.path.abspath(kid.log_dir) != os.path.abspath(spec["log_dir"]):
+        from akid.kids.logs import logger
+        logger().warning("tuner: the template set up its Kid with log_dir %s, not the "
+                         "instance's %s (use log_dir=\"{{ log_dir }}\")", kid.log_dir,
+                         spec["log_dir"])
+    result["log_dir"] = os.path.abspath(kid.log_dir)
+    kid.practice()
+    if kid.val_loss is None and kid.sensor.num_examples("val"):
+        kid.validate()  # practice() validates at its end unless told to skip validation
+    kid.teardown()
+
+
+def _limit_threads():
+    """Applies TF_NUM_INTRAOP_THREADS / TF_NUM_INTEROP_THREADS (set by the tuner for CPU
+    instances) through tf.config.threading, so TensorFlow reports what it uses."""
+    intra, inter = (os.environ.get(k) for k in ("TF_NUM_INTRAOP_THREADS",
+                                                 "TF_NUM_INTEROP_THREADS"))
+    if not (intra or inter):
+        return
+    import tensorflow as tf
+    try:
+        if intra:
+            tf.config.threading.set_intra_op_parallelism_threads(int(intra))
+        if inter:
+            tf.config.threading.set_inter_op_parallelism_threads(int(inter))
+    except (RuntimeError, ValueError):  # TensorFlow already initialized: the env vars rule
+        pass
+
+
+def write_json(path, value):
+    """Writes `value` as JSON to `path` atomically (a temporary file, then a rename)."""
+    temporary = f"{path}.tmp"
+    with open(temporary, "w", encoding="utf-8") as f:
+        json.dump(value, f, indent=1, default=str)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(temporary, path)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
