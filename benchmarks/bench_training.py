@@ -7,6 +7,8 @@ iterator and a whole call (practice() / the loop / fit()). Prints medians and
 same-round ratios and writes benchmarks/results/bench_training.json.
 
     python benchmarks/bench_training.py [--rounds 7] [--steps 60] [--batch-size 128]
+    python benchmarks/bench_training.py --only a d --steps 100 --out bench_summaries
+        (summaries' cost at the default train_log_step: one summary a round)
 """
 import argparse
 import os
@@ -130,6 +132,7 @@ def main():
     parser.add_argument("--steps", type=int, default=60)
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--only", nargs="*", help="variant keys to run, e.g. a b")
+    parser.add_argument("--out", default="bench_training", help="results/<out>.json")
     args = parser.parse_args()
 
     sensor = FeedSensor(ArraySource(train=mnist_shaped()), batch_size=args.batch_size, seed=0)
@@ -172,7 +175,7 @@ def main():
     for a, b in (("a", "b"), ("a", "c"), ("d", "a")):
         if a in results and b in results:
             print(f"{a}/{b} (same-round median): {results[a]['same_round_ratio'][b]:.3f}")
-    print("wrote", write_json("bench_training", {"args": vars(args), "results": results}))
+    print("wrote", write_json(args.out, {"args": vars(args), "results": results}))
 
 
 if __name__ == "__main__":
