@@ -123,7 +123,7 @@ class Block(tf.Module):
         if record:
             record.report(self, outputs)
             if self._decays:
-                record.losses[record.path(self.name + "/wd")] = decay
+                record.losses[record.path(self.name + recorder.DECAY_SUFFIX)] = decay
         for hook in self.post_forward_hook:
             hook(self, outputs)
         return outputs

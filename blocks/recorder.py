@@ -9,6 +9,7 @@ import contextlib
 import threading
 
 _local = threading.local()
+DECAY_SUFFIX = "/wd"  # loss terms named "<block path>/wd" are weight decay, not data loss
 
 
 class Recording:

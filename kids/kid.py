@@ -261,7 +261,8 @@ class Kid:
         self.hooks.fire("on_val_log_step", self)
 
     def validate(self, split="val"):
-        """The loss and metrics over the whole `split`, averaged per example.
+        """The loss (without weight decay) and metrics over the whole `split`, averaged
+        per example.
 
         Returns `(loss, evals)`; also logs them (under "val") and keeps them as
         `kid.val_loss` / `kid.evals` when split is "val".

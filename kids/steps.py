@@ -1,6 +1,8 @@
 """The compiled training and validation steps of a Kid."""
 import tensorflow as tf
 
+from akid.blocks.recorder import DECAY_SUFFIX
+
 
 def make_train_step(brain, kongfu, clock, input_signature, jit_compile=False):
     """One optimization step on a batch: forward, gradients, update, clock tick.
@@ -30,11 +32,14 @@ def make_train_step(brain, kongfu, clock, input_signature, jit_compile=False):
 
 
 def make_eval_step(brain, input_signature, jit_compile=False):
-    """The loss and evals of a batch, without updating anything."""
+    """The data loss (the loss blocks' sum, without weight decay) and evals of a
+    batch, without updating anything."""
 
     @tf.function(input_signature=input_signature, jit_compile=jit_compile)
     def eval_step(x, y):
         outcome = brain.compute([x, y])
-        return outcome.loss, outcome.evals
+        data_terms = [value for name, value in outcome.loss_terms.items()
+                      if not name.endswith(DECAY_SUFFIX)]
+        return tf.add_n(data_terms), outcome.evals
 
     return eval_step

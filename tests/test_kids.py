@@ -208,3 +208,17 @@ def test_debug_names_the_first_non_finite_block_and_keeps_the_brain(tmp_path):
     after = kid.brain.var_list
     np.testing.assert_array_equal(after[0].numpy(), before[0])  # no update was applied
     assert kid.step == 0
+
+
+def test_validation_loss_leaves_out_weight_decay(tmp_path):
+    brain = Brain(name="decayed")
+    brain.attach(InnerProductLayer(out_channel_num=3, wd={"type": "l2", "scale": 10.0}, name="ip"))
+    brain.attach(SoftmaxWithLossLayer(class_num=3, name="loss"))
+    kid = Kid(FeedSensor(blob_source(), batch_size=32), brain, MomentumKongFu(), max_steps=1,
+              log_dir=str(tmp_path))
+    kid.setup()
+    val_loss, _ = kid.validate()
+    x, y = blob_source().arrays("val")
+    outcome = brain.compute([x, y])
+    assert val_loss == pytest.approx(float(outcome.loss_terms["loss"]), rel=1e-5)
+    assert float(outcome.loss) > val_loss + 1.0  # the decay term is large here
