@@ -19,7 +19,7 @@ INSTANCE_JSON, SETUP_PY, RESULT_JSON = "instance.json", "setup.py", "result.json
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     if len(argv) != 1:
-        print("usage: python -m akid.kids.tuner_runner INSTANCE_DIR", file=sys.stderr)
+        sys.stderr.write("usage: python -m akid.kids.tuner_runner INSTANCE_DIR\n")
         return 2
     instance_dir = argv[0]
     with open(os.path.join(instance_dir, INSTANCE_JSON), encoding="utf-8") as f:

@@ -13,7 +13,7 @@ def test_readme_has_snippets():
     assert len(snippets()) >= 5
 
 
-def test_readme_snippets_run(tmp_path, monkeypatch):
+def test_readme_snippets_run_and_show_what_they_say(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # log dirs land in the temporary folder
     namespace = {}
     for i, code in enumerate(snippets()):
@@ -21,3 +21,11 @@ def test_readme_snippets_run(tmp_path, monkeypatch):
             exec(compile(code, f"README.md snippet {i}", "exec"), namespace)
         except Exception as error:  # re-raised with the snippet named
             raise AssertionError(f"README snippet {i} failed:\n{code}") from error
+    assert namespace["y"].shape == (8, 28, 28, 32)
+    assert namespace["logits"].shape == (16, 10)
+    edges = namespace["net"].graph()["edges"]
+    assert ("unit1/b/bn", "unit1/merge") in edges and ("stem/activation", "unit1/merge") in edges
+    assert tuple(namespace["images"].shape) == (128, 32, 32, 3)
+    assert namespace["images"].dtype.name == "float32"
+    assert namespace["evals"]["accuracy"] > 0.9  # LeNet after the Kid snippet's 2 epochs
+    assert all(path.endswith(".png") for path in namespace["observer"].figures)
