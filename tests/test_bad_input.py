@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from akid import (AccuracyLayer, ArraySource, Brain, ConvolutionLayer, FeedSensor,
-                  InnerProductLayer, Kid, MNISTFeedSource, MomentumKongFu, SoftmaxWithLossLayer)
+from akid import (AccuracyLayer, ArraySource, Brain, ConvolutionLayer, CropJoker, FeedSensor,
+                  FlipJoker, InnerProductLayer, Kid, MNISTFeedSource, MomentumKongFu,
+                  SoftmaxWithLossLayer)
 from akid.kongfu import make_lr_scheme
 
 
@@ -103,6 +104,10 @@ CATALOGUE = [
      ValueError, r"unknown initializer 'zeros'; known: constant, glorot"),
     ("unknown padding", lambda d: ConvolutionLayer([3, 3], [1, 1], "FULL", 4), ValueError,
      r"unknown padding 'FULL'; choose one of 'SAME', 'VALID'"),
+    ("joker that does nothing", lambda d: FlipJoker(flip_left_right=False), ValueError,
+     r"Block 'flip_joker' \(FlipJoker\): flip_left_right and flip_up_down are both False"),
+    ("crop of no size", lambda d: CropJoker(height=0, width=3), ValueError,
+     r"Block 'crop_joker' \(CropJoker\): height must be a positive int, got 0"),
     ("log_dir parent is a file", log_dir_under_a_file, ValueError, r"cannot create log_dir"),
     ("data file that is not IDX", not_an_idx_file, ValueError, r"not an IDX file"),
 ]

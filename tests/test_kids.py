@@ -222,3 +222,9 @@ def test_validation_loss_leaves_out_weight_decay(tmp_path):
     outcome = brain.compute([x, y])
     assert val_loss == pytest.approx(float(outcome.loss_terms["loss"]), rel=1e-5)
     assert float(outcome.loss) > val_loss + 1.0  # the decay term is large here
+
+
+def test_jit_compiled_steps_train_too(tmp_path):
+    kid = make_kid(tmp_path, max_steps=60, jit_compile=True, train_log_step=20)
+    assert kid.practice() < 0.2
+    assert kid.validate()[1]["accuracy"] > 0.95
