@@ -17,6 +17,7 @@ from akid.kids.hooks import Hooks
 from akid.kids.logs import RunLog, logger
 from akid.kids.signals import stop_on_signals
 from akid.kids.steps import make_eval_step, make_train_step
+from akid.kids.window import Window
 
 
 class Kid:
@@ -111,15 +112,13 @@ class Kid:
     # -- setup ------------------------------------------------------------------
 
     def setup(self):
-        """Builds the brain and optimizer, opens the logs, restores a checkpoint if asked."""
+        """Builds the brain and optimizer, opens the logs, restores a checkpoint if asked.
+
+        Everything that can be wrong with the inputs is checked before anything
+        is written to `log_dir`.
+        """
         clocks.use(self.clock)
-        if self.seed is not None:
-            keras.utils.set_random_seed(self.seed)
-        if self.deterministic:
-            tf.config.experimental.enable_op_determinism()
-        if self.sensor.seed is None:
-            self.sensor.seed = (self.seed if self.seed is not None
-                                else int(np.random.SeedSequence().generate_state(1)[0] >> 1))
+        self._seed()
         model_dir = os.path.join(self.log_dir, "model")
         if (self.save_chk_point and not self.continue_from_chk_point and not self.inference_mode
                 and tf.train.latest_checkpoint(model_dir)):
@@ -140,14 +139,30 @@ class Kid:
                                        data_seed=self._data_seed)
         self.log = RunLog(self.log_dir)
         if self.continue_from_chk_point:
-            restored = self.checkpoints.restore_latest()
-            self._step = None
-            self.sensor.seed = int(self._data_seed.numpy())
-            logger().info("resumed from %s at step %d", restored, self.step) if restored else \
-                logger().info("no checkpoint in %s; starting at step 0", model_dir)
+            self._resume()
         standard_hooks.install(self)
         self.is_setup = True
         return self
+
+    def _seed(self):
+        """Seeds Python, numpy, TensorFlow and the data order (random when no seed)."""
+        if self.seed is not None:
+            keras.utils.set_random_seed(self.seed)
+        if self.deterministic:
+            tf.config.experimental.enable_op_determinism()
+        if self.sensor.seed is None:
+            self.sensor.seed = (self.seed if self.seed is not None
+                                else int(np.random.SeedSequence().generate_state(1)[0] >> 1))
+
+    def _resume(self):
+        """Restores the newest readable checkpoint, if any, and the data order it used."""
+        restored = self.checkpoints.restore_latest()
+        self._step = None
+        self.sensor.seed = int(self._data_seed.numpy())
+        if restored:
+            logger().info("resumed from %s at step %d", restored, self.step)
+        else:
+            logger().info("no checkpoint in %s; starting at step 0", self.checkpoints.directory)
 
     def _build(self):
         """Runs the brain once on two examples (so shape errors show now) and builds the steps."""
@@ -183,7 +198,7 @@ class Kid:
         clocks.use(self.clock)
         self._stop_requested, self.stopped_by = False, None
         self.hooks.fire("on_train_begin", self)
-        window = _Window()
+        window = Window()
         with stop_on_signals(self):
             try:
                 validated_at = self._train(window)
@@ -316,31 +331,3 @@ def _check_labels(sensor, brain):
 
 def _as_list(output):
     return output if isinstance(output, (list, tuple)) else [output]
-
-
-class _Window:
-    """Losses, metrics, images and seconds of the steps since the last training log."""
-
-    def __init__(self):
-        self.last_loss = None
-        self.reset()
-
-    def reset(self):
-        self.steps, self.loss, self.evals, self.images, self.seconds = 0, 0.0, {}, 0, 0.0
-
-    def add(self, loss, evals, images, seconds=None):
-        """Adds a step; one timed as None (the first, which traces) is left out of images/s."""
-        self.last_loss = loss
-        self.steps += 1
-        self.loss += loss
-        for key, value in evals.items():
-            self.evals[key] = self.evals.get(key, 0.0) + float(value)
-        if seconds is not None:
-            self.images += images
-            self.seconds += seconds
-
-    def mean(self):
-        return self.loss / self.steps, {k: v / self.steps for k, v in self.evals.items()}
-
-    def images_per_s(self):
-        return self.images / self.seconds if self.seconds else 0.0
