@@ -96,6 +96,16 @@ class Block(tf.Module):
     def set_mode(self, mode):
         self._mode = check_choice(self, "mode", mode, MODES)
 
+    @contextlib.contextmanager
+    def mode_as(self, mode):
+        """Runs the `with` body with the block in `mode`, then puts its mode back."""
+        before = self.mode
+        self.set_mode(mode)
+        try:
+            yield self
+        finally:
+            self.set_mode(before)
+
     # -- calling ---------------------------------------------------------------
 
     def __call__(self, inputs):

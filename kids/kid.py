@@ -246,8 +246,9 @@ class Kid:
         """Raises FloatingPointError naming the step (and, with debug, the first bad block)."""
         culprit = ""
         if self.debug:
-            self.brain.set_mode("val")
-            for name, output in self.brain.activations([x, y]).items():
+            with self.brain.mode_as("val"):
+                activations = self.brain.activations([x, y])
+            for name, output in activations.items():
                 if not all(np.isfinite(t).all() for t in _as_list(output)):
                     culprit = f"; the first block whose output is not finite is '{name}'"
                     break
@@ -284,16 +285,14 @@ class Kid:
         """
         if not self.is_setup:
             self.setup()
-        mode = self.brain.mode
-        self.brain.set_mode(split)
         totals, count = {}, 0
-        for x, y in self.sensor.dataset(split):
-            loss, evals = self._eval_step(x, y)
-            n = int(x.shape[0])
-            for key, value in {"loss": loss, **evals}.items():
-                totals[key] = totals.get(key, 0.0) + float(value) * n
-            count += n
-        self.brain.set_mode(mode)
+        with self.brain.mode_as(split):
+            for x, y in self.sensor.dataset(split):
+                loss, evals = self._eval_step(x, y)
+                n = int(x.shape[0])
+                for key, value in {"loss": loss, **evals}.items():
+                    totals[key] = totals.get(key, 0.0) + float(value) * n
+                count += n
         if not count:
             raise ValueError(f"Kid: the {split} split of {self.sensor.name} is empty")
         means = {key: total / count for key, total in totals.items()}

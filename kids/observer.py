@@ -5,7 +5,6 @@ returns a `Pictures` list of their paths (which also carries the figures and
 what each picture holds), keeps the figures in `observer.figures`, and shows
 them when running under IPython (a notebook); nothing is shown otherwise.
 """
-import contextlib
 import os
 
 import numpy as np
@@ -79,7 +78,7 @@ class Observer:
         directory = os.path.join(self.log_dir, "model", *(["best"] if which == "best" else []))
         if not self.brain.is_setup and self.sensor is not None:
             x, y = self.batch()
-            with _mode(self.brain, "val"):
+            with self.brain.mode_as("val"):
                 self.brain.compute([x, y])
         self.restored_from = restore_newest(tf.train.Checkpoint(brain=self.brain), directory,
                                             partial=True)
@@ -112,7 +111,7 @@ class Observer:
 
     def _activations(self):
         x, y = self.batch()
-        with _mode(self.brain, "val"):
+        with self.brain.mode_as("val"):
             return self.brain.activations([x, y])
 
     def _sources(self, path):
@@ -338,14 +337,3 @@ def _is_weighted(block):
 
 def _are_probabilities(scores):
     return bool(np.all(scores >= 0) and np.allclose(scores.sum(axis=1), 1.0, atol=1e-3))
-
-
-@contextlib.contextmanager
-def _mode(brain, mode):
-    """Runs the body with `brain` in `mode`, then puts its mode back."""
-    before = brain.mode
-    brain.set_mode(mode)
-    try:
-        yield brain
-    finally:
-        brain.set_mode(before)

@@ -92,15 +92,11 @@ class Summarizer:
         """({var name: gradient}, {block path: output}) on the fixed batch, in "val" mode."""
         brain = kid.brain
         x, y = self.batch(kid)
-        mode = brain.mode
-        brain.set_mode("val")
-        try:
+        with brain.mode_as("val"):
             variables = brain.trainable_variables
             with tf.GradientTape() as tape:
                 outcome, outputs = brain.compute([x, y], keep_activations=True)
             grads = tape.gradient(outcome.loss, variables) if outcome.loss is not None else []
-        finally:
-            brain.set_mode(mode)
         gradients = {variable_name(brain, v): g for v, g in zip(variables, grads) if g is not None}
         return gradients, data_outputs(brain, outputs)
 

@@ -456,3 +456,17 @@ def test_a_failed_first_call_leaves_the_system_open_to_fixes():
         brain([tf.zeros([2, 5, 5])])
     brain.attach(akid.FlattenLayer(name="flat"))  # still allowed: nothing was built
     assert brain([tf.zeros([2, 5, 5, 1])]).shape == (2, 50)
+
+
+def test_mode_as_switches_nested_blocks_and_restores_even_on_error():
+    import akid
+    brain = akid.Brain(name="net")
+    inner = brain.attach(akid.Brain(name="inner"))
+    drop = inner.attach(akid.DropoutLayer(keep_prob=0.5, name="drop"))
+    with brain.mode_as("val"):
+        assert drop.mode == "val"
+    assert brain.mode == drop.mode == "train"
+    with pytest.raises(RuntimeError):
+        with brain.mode_as("test"):
+            raise RuntimeError("inside")
+    assert drop.mode == "train"
