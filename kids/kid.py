@@ -9,6 +9,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from akid.blocks.systems import as_list
 from akid.kids import clock as clocks
 from akid.kids import standard_hooks
 from akid.kids.checkpoints import Checkpoints
@@ -249,7 +250,7 @@ class Kid:
             with self.brain.mode_as("val"):
                 activations = self.brain.activations([x, y])
             for name, output in activations.items():
-                if not all(np.isfinite(t).all() for t in _as_list(output)):
+                if not all(np.isfinite(t).all() for t in as_list(output)):
                     culprit = f"; the first block whose output is not finite is '{name}'"
                     break
         latest = tf.train.latest_checkpoint(self.checkpoints.directory)
@@ -326,7 +327,3 @@ def _check_labels(sensor, brain):
                                  f"[{low}, {high}], outside [0, {block.class_num}) of block "
                                  f"'{block.name}' ({type(block).__name__}, "
                                  f"class_num={block.class_num})")
-
-
-def _as_list(output):
-    return output if isinstance(output, (list, tuple)) else [output]

@@ -25,7 +25,7 @@ import numpy as np
 import tensorflow as tf
 from tensorboard.plugins.histogram import metadata as histogram_metadata
 
-from akid.blocks.systems import System
+from akid.blocks.systems import System, as_list
 
 DISTRIBUTIONS_FILE = "distributions.jsonl"
 KINDS = ("weights", "gradients", "activations")
@@ -124,7 +124,7 @@ def data_outputs(brain, activations):
         block = brain.get_layer_by_name(path)
         if isinstance(block, System) or block.role != "data":
             continue
-        values = value if isinstance(value, (list, tuple)) else [value]
+        values = as_list(value)
         for i, tensor in enumerate(values):
             if tensor is not None and tf.as_dtype(tensor.dtype).is_floating:
                 outputs[path if len(values) == 1 else f"{path}:{i}"] = tensor
