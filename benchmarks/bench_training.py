@@ -35,10 +35,10 @@ def mnist_shaped(n=6000, seed=0):
     return rng.random((n, 28, 28, 1), dtype="float32"), rng.integers(0, 10, n)
 
 
-def make_kid(sensor, steps, log_dir, do_summary):
+def make_kid(sensor, steps, log_dir, do_summary, engine="single"):
     kid = Kid(sensor, LeNet(), MomentumKongFu(lr_scheme={"name": "fixed", "base_lr": LR}),
-              max_steps=steps, log_dir=log_dir, save_chk_point=False, skip_validation=True,
-              do_summary=do_summary, seed=0)
+              engine=engine, max_steps=steps, log_dir=log_dir, save_chk_point=False,
+              skip_validation=True, do_summary=do_summary, seed=0)
     kid.setup()
     return kid
 
@@ -46,8 +46,8 @@ def make_kid(sensor, steps, log_dir, do_summary):
 class KidVariant:
     """(a) Kid.practice(): each round raises max_steps and practices on."""
 
-    def __init__(self, sensor, steps, do_summary=False):
-        self.kid = make_kid(sensor, 1, tempfile.mkdtemp(), do_summary)
+    def __init__(self, sensor, steps, do_summary=False, engine="single"):
+        self.kid = make_kid(sensor, 1, tempfile.mkdtemp(), do_summary, engine)
         self.steps = steps
 
     def first_step(self):

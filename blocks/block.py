@@ -174,7 +174,9 @@ class Block(tf.Module):
         """Creates a variable `<block scope>/name`, during `_setup` only.
 
         Variables are made outside any `tf.function` (as Keras does), so a
-        block first called inside one still owns plain eager variables.
+        block first called inside one still owns plain eager variables. State
+        that is not trained (moving statistics) is averaged over the towers
+        when a distributed engine's towers update it.
         """
         if self.is_setup:
             raise ValueError(f"{describe(self)} is already built; create variable {name!r} "
@@ -187,7 +189,9 @@ class Block(tf.Module):
                              f"give the input a static shape except for the batch axis")
         scope = tf.get_current_name_scope()
         with tf.init_scope(), tf.name_scope(scope + "/" if scope else ""):
-            variable = tf.Variable(initial_value(init_para, shape), name=name, trainable=trainable)
+            variable = tf.Variable(initial_value(init_para, shape), name=name, trainable=trainable,
+                                   aggregation=(tf.VariableAggregation.NONE if trainable
+                                                else tf.VariableAggregation.MEAN))
         if wd is not None:
             self._decays.append((len(self._own_variables), wd))
         self._own_variables.append(variable)

@@ -13,10 +13,15 @@ DECAY_SUFFIX = "/wd"  # loss terms named "<block path>/wd" are weight decay, not
 
 
 class Recording:
-    """Losses, evals and (when asked) activations of one forward pass, keyed by block path."""
+    """Losses, evals and (when asked) activations of one forward pass, keyed by block path.
 
-    def __init__(self, keep_activations=False):
+    With `data_only`, systems call their data blocks alone: the inference
+    path, which needs no labels.
+    """
+
+    def __init__(self, keep_activations=False, data_only=False):
         self.keep_activations = keep_activations
+        self.data_only = data_only
         self.losses = {}
         self.evals = {}
         self.activations = {}
@@ -47,6 +52,12 @@ class Recording:
             self.activations[path] = outputs
 
 
+def data_only():
+    """Whether the open recording calls data blocks alone (see `Recording`)."""
+    record = current()
+    return record is not None and record.data_only
+
+
 def current():
     """The innermost open recording, or None."""
     stack = getattr(_local, "stack", None)
@@ -54,10 +65,10 @@ def current():
 
 
 @contextlib.contextmanager
-def recording(keep_activations=False):
+def recording(keep_activations=False, data_only=False):
     """Opens a recording for the blocks called inside the `with`."""
     stack = _local.__dict__.setdefault("stack", [])
-    record = Recording(keep_activations)
+    record = Recording(keep_activations, data_only)
     stack.append(record)
     try:
         yield record

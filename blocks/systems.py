@@ -1,6 +1,7 @@
 """Systems: blocks made of blocks. SequentialSystem chains them; GraphSystem wires a DAG."""
 import tensorflow as tf
 
+from akid.blocks import recorder
 from akid.blocks.block import Block, snake_case
 from akid.blocks.checks import describe
 
@@ -27,6 +28,13 @@ class System(Block):
     def blocks(self):
         """The attached blocks, in attach order."""
         return list(self._blocks.values())
+
+    def _called_blocks(self):
+        """(name, block) of the blocks a forward pass calls: all, or the data blocks alone
+        on the inference path."""
+        data_only = recorder.data_only()
+        return [(name, block) for name, block in self._blocks.items()
+                if not data_only or block.role == "data"]
 
     def descendants(self):
         """Every block inside this system, nested systems' blocks included, depth first."""
@@ -112,7 +120,7 @@ class SequentialSystem(System):
 
     def _forward(self, inputs):
         outputs = inputs
-        for block in self._blocks.values():
+        for _, block in self._called_blocks():
             outputs = block(outputs)
         return outputs
 
@@ -163,7 +171,7 @@ class GraphSystem(System):
     def _forward(self, inputs):
         produced = {SYSTEM_IN: as_list(inputs)}
         output = produced[SYSTEM_IN][:1]
-        for name, block in self._blocks.items():
+        for name, block in self._called_blocks():
             outputs = as_list(block(unpack(self._gather(block, produced))))
             produced[name] = outputs
             if block.role == "data":

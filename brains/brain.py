@@ -63,6 +63,16 @@ class Brain(GraphSystem):
         self._last = outcome if tf.executing_eagerly() else None
         return outcome.output
 
+    def infer(self, data):
+        """The data output for `data` alone, without labels: the inference path.
+
+        Loss and eval blocks are skipped; a data block that reads the labels
+        (`system_in[1]`) cannot run here. Runs in the brain's current mode
+        (use `brain.mode_as("val")` for inference). `Kid.export` serves this.
+        """
+        with recorder.recording(data_only=True):
+            return GraphSystem.forward(self, [data])
+
     def _last_outcome(self, what):
         if self._last is None:
             raise ValueError(f"{describe(self)} has no {what} to show: run it eagerly on a "

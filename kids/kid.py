@@ -14,6 +14,7 @@ from akid.kids import clock as clocks
 from akid.kids import standard_hooks
 from akid.kids.checkpoints import Checkpoints
 from akid.kids.engines import make_engine
+from akid.kids.export import export_saved_model
 from akid.kids.hooks import Hooks
 from akid.kids.logs import RunLog, logger
 from akid.kids.signals import stop_on_signals
@@ -28,7 +29,10 @@ class Kid:
       sensor: a Sensor; its batch size is the global batch.
       brain: a Brain with at least one loss block.
       kongfu: a KongFu (optimizer + learning-rate scheme).
-      engine: "single" (the only engine so far).
+      engine: where to train: "single", {"name": "data_parallel", "num_gpu": N} or
+        {"name": "multi_worker"} (see `akid.kids.engines`); the model code is
+        the same for all. With a distributed engine only the chief writes
+        checkpoints, summaries and `log_dir`'s logs.
       max_steps, max_epoch: how long to train; exactly one must be given.
       log_dir: where logs and checkpoints go; default `log/<timestamp>`.
       val_log_step: validate (and checkpoint) every this many steps, and at the end.
@@ -70,7 +74,13 @@ class Kid:
         if deterministic and seed is None:
             raise ValueError("Kid: deterministic=True needs a seed, e.g. Kid(..., seed=0)")
         self.sensor, self.brain, self.kongfu = sensor, brain, kongfu
-        self.engine = make_engine(engine)
+        self.engine = make_engine(engine)  # first: it may have to configure devices
+        if jit_compile and self.engine.num_replicas > 1:
+            raise ValueError(f"Kid: jit_compile=True runs on one device; engine "
+                             f"{self.engine.name} has {self.engine.num_replicas} towers")
+        if self.engine.num_workers > 1 and seed is None and sensor.seed is None:
+            raise ValueError(f"Kid: engine {self.engine.name} needs a seed (Kid(seed=...)), so "
+                             f"that all {self.engine.num_workers} workers draw the same batches")
         self.max_epoch = max_epoch
         self.max_steps = (max_steps if max_steps is not None else
                           (max_epoch or 0) * sensor.num_batches_per_epoch)
@@ -91,6 +101,7 @@ class Kid:
         self._stop_requested = False
         self._step = None  # the clock's value, kept in Python to spare a read per use
         self._traced = False  # the first training step traces: it is left out of images/s
+        self._input_spec = None  # what the brain takes, known once setup() has built it
 
     # -- state ------------------------------------------------------------------
 
@@ -138,12 +149,25 @@ class Kid:
         self.checkpoints = Checkpoints(model_dir, self.max_to_keep, brain=self.brain,
                                        kongfu=self.kongfu, clock=self.clock,
                                        data_seed=self._data_seed)
-        self.log = RunLog(self.log_dir)
+        self.log = RunLog(self._own_log_dir())
         if self.continue_from_chk_point:
             self._resume()
         standard_hooks.install(self)
         self.is_setup = True
         return self
+
+    def _own_log_dir(self):
+        """log_dir for the chief; a folder of its own under log_dir/workers for another worker."""
+        if self.engine.is_chief:
+            return self.log_dir
+        own = os.path.join(self.log_dir, "workers", self.engine.worker_name)
+        os.makedirs(own, exist_ok=True)
+        return own
+
+    @property
+    def writes_checkpoints(self):
+        """Whether this process saves checkpoints (asked for, and the engine's chief)."""
+        return self.save_chk_point and self.engine.is_chief
 
     def _seed(self):
         """Seeds Python, numpy, TensorFlow and the data order (random when no seed)."""
@@ -177,10 +201,12 @@ class Kid:
                              f"(e.g. SoftmaxWithLossLayer) to train it")
         signature = [tf.TensorSpec([None, *x.shape[1:]], x.dtype),
                      tf.TensorSpec([None, *y.shape[1:]], y.dtype)]
+        self._input_spec = signature[0]
         self.kongfu.set_step_counter(self.clock.step)
         self.kongfu.build(self.brain.trainable_variables)
-        self._train_step = make_train_step(self.brain, self.kongfu, self.clock, signature,
-                                           self.jit_compile)
+        towers_signature = signature if self.engine.num_replicas == 1 else None
+        self._train_step = make_train_step(self.brain, self.kongfu, self.clock, self.engine,
+                                           towers_signature, self.jit_compile)
         self._eval_step = make_eval_step(self.brain, signature, self.jit_compile)
 
     # -- training -----------------------------------------------------------------
@@ -219,7 +245,7 @@ class Kid:
     def _train(self, window):
         """The loop: a step, its hooks, logging and validation when due. Returns the
         step of the last validation."""
-        data = iter(self.sensor.dataset("train", start_step=self.step))
+        data = iter(self.engine.distribute(self.sensor.dataset("train", start_step=self.step)))
         validated_at = None
         while self.step < self.max_steps and not self._stop_requested:
             self.hooks.fire("on_batch_begin", self)
@@ -230,9 +256,9 @@ class Kid:
             self._step = int(step)
             seconds = time.perf_counter() - started if self._traced else None
             self._traced = True
-            window.add(float(loss), evals, int(x.shape[0]), seconds)
+            window.add(float(loss), evals, self._global_batch_size(x), seconds)
             if not math.isfinite(window.last_loss):
-                self._report_non_finite(window.last_loss, x, y)
+                self._report_non_finite(window.last_loss, *map(self._local_batch, (x, y)))
             self.hooks.fire("on_batch_end", self)
             if self.step % self.train_log_step == 0 or self.step == self.max_steps:
                 self._log_train(window)
@@ -242,6 +268,15 @@ class Kid:
             if self.step % self.sensor.num_batches_per_epoch == 0:
                 self.hooks.fire("on_epoch_end", self)
         return validated_at
+
+    def _local_batch(self, value):
+        """The part of a (distributed) batch this process holds, as one tensor."""
+        parts = self.engine.local_results(value)
+        return parts[0] if len(parts) == 1 else tf.concat(parts, axis=0)
+
+    def _global_batch_size(self, x):
+        return sum(int(part.shape[0]) for part in self.engine.local_results(x)) * \
+            self.engine.num_workers
 
     def _report_non_finite(self, loss, x, y):
         """Raises FloatingPointError naming the step (and, with debug, the first bad block)."""
@@ -259,7 +294,7 @@ class Kid:
                                  f"step-{self.step} weights; the last good checkpoint is {latest}")
 
     def _save_on_exit(self, reason):
-        path = self.checkpoints.save(self.step) if self.save_chk_point else None
+        path = self.checkpoints.save(self.step) if self.writes_checkpoints else None
         self.progress_bar.close()
         self.teardown()
         logger().warning("akid: stopped by %s at step %d; checkpoint: %s", reason, self.step, path)
@@ -302,6 +337,21 @@ class Kid:
         if split == "val":
             self.val_loss, self.evals = loss, means
         return loss, means
+
+    def export(self, path):
+        """Writes a SavedModel of the brain's inference path to `path`; returns `path`.
+
+        Its "serving_default" signature takes a batch shaped and typed as the
+        sensor's (any batch size) and returns {"output": the brain's data
+        output, in "val" mode}. It loads with `tf.saved_model.load(path)`,
+        without akid. On a distributed engine only the chief writes.
+        """
+        if self._input_spec is None:
+            self.setup()
+        if self.engine.is_chief:
+            export_saved_model(self.brain, self._input_spec, path)
+            logger().info("exported the brain's inference path to %s", path)
+        return path
 
     def teardown(self):
         """Closes the logs; the kid can be set up again afterwards."""

@@ -11,13 +11,13 @@ def install(kid):
     """Hangs checkpointing, summaries and the progress bar on `kid.hooks`, once."""
     if open_progress_bar in kid.hooks.on_train_begin:  # set up again after teardown
         return
-    if kid.save_chk_point:
+    if kid.writes_checkpoints:
         kid.hooks.on_val_log_step.append(save_checkpoint)
     kid.hooks.on_train_begin.append(open_progress_bar)
     kid.hooks.on_batch_end.append(advance_progress_bar)
     kid.hooks.on_train_log_step.append(show_loss)
     kid.hooks.on_train_end.append(close_progress_bar)
-    if kid.do_summary:
+    if kid.do_summary and kid.engine.is_chief:
         summaries.install(kid)
 
 

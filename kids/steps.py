@@ -4,31 +4,70 @@ import tensorflow as tf
 from akid.blocks.recorder import DECAY_SUFFIX
 
 
-def make_train_step(brain, kongfu, clock, input_signature, jit_compile=False):
-    """One optimization step on a batch: forward, gradients, update, clock tick.
+def make_train_step(brain, kongfu, clock, engine, input_signature=None, jit_compile=False):
+    """One optimization step on a global batch: forward, gradients, update, clock tick.
+
+    The engine's towers each take their part of the batch and the part of the
+    global-batch loss it carries (its examples' share of the data loss, one
+    tower's share of the weight decay); the optimizer sums their gradients,
+    so the update is the one a single device makes on the whole batch.
 
     A batch whose loss is not finite changes nothing (no update, no tick), so
     the brain stays as it was before the bad step. Returns the batch's
-    `(loss, evals)` and the clock's step after it, so the caller knows the
-    step without reading the variable again.
+    `(loss, evals)` over the global batch and the clock's step after it, so
+    the caller knows the step without reading the variable again.
     """
+    strategy = engine.strategy
     variables = brain.trainable_variables
+    reached = []  # the variables the loss reaches (with a gradient), found at tracing
+
+    def tower_gradients(x, y):
+        with tf.GradientTape() as tape:
+            outcome = brain.compute([x, y])
+            loss, share = _tower_loss(outcome, x)
+        grads = tape.gradient(loss, variables)
+        reached[:] = [i for i, g in enumerate(grads) if g is not None]
+        evals = {name: value * share for name, value in outcome.evals.items()}
+        return loss, evals, [grads[i] for i in reached]
+
+    def tower_update(grads):
+        kongfu.apply_gradients(grads, [variables[i] for i in reached])
 
     @tf.function(input_signature=input_signature, jit_compile=jit_compile)
     def train_step(x, y):
-        with tf.GradientTape() as tape:
-            outcome = brain.compute([x, y])
-        grads = tape.gradient(outcome.loss, variables)
-        used = [(g, v) for g, v in zip(grads, variables) if g is not None]
+        loss, evals, grads = strategy.run(tower_gradients, (x, y))
+        loss, evals = tf.nest.map_structure(
+            lambda value: strategy.reduce(tf.distribute.ReduceOp.SUM, value, axis=None),
+            (loss, evals))
 
         def update():
-            kongfu.apply_gradients([g for g, _ in used], [v for _, v in used])
+            strategy.run(tower_update, (grads,))
             return clock.tick()
 
-        step = tf.cond(tf.math.is_finite(outcome.loss), update, clock.step.read_value)
-        return outcome.loss, outcome.evals, step
+        step = tf.cond(tf.math.is_finite(loss), update, clock.step.read_value)
+        return loss, evals, step
 
     return train_step
+
+
+def _tower_loss(outcome, x):
+    """This tower's part of the global-batch loss, and its share of the global batch."""
+    towers = tf.distribute.get_replica_context()
+    replicas = towers.num_replicas_in_sync
+    if replicas == 1:
+        return outcome.loss, 1.0
+    examples = tf.cast(tf.shape(x)[0], tf.float32)
+    share = examples / towers.all_reduce(tf.distribute.ReduceOp.SUM, examples)
+    data, decay = _split_terms(outcome.loss_terms)
+    loss = tf.add_n(data) * share
+    return (loss + tf.add_n(decay) / replicas if decay else loss), share
+
+
+def _split_terms(loss_terms):
+    """(data loss terms, weight-decay terms) of a forward pass."""
+    data = [value for name, value in loss_terms.items() if not name.endswith(DECAY_SUFFIX)]
+    decay = [value for name, value in loss_terms.items() if name.endswith(DECAY_SUFFIX)]
+    return data, decay
 
 
 def make_eval_step(brain, input_signature, jit_compile=False):
@@ -38,8 +77,7 @@ def make_eval_step(brain, input_signature, jit_compile=False):
     @tf.function(input_signature=input_signature, jit_compile=jit_compile)
     def eval_step(x, y):
         outcome = brain.compute([x, y])
-        data_terms = [value for name, value in outcome.loss_terms.items()
-                      if not name.endswith(DECAY_SUFFIX)]
-        return tf.add_n(data_terms), outcome.evals
+        data, _ = _split_terms(outcome.loss_terms)
+        return tf.add_n(data), outcome.evals
 
     return eval_step

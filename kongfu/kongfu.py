@@ -47,15 +47,32 @@ class KongFu(tf.Module):
             clip_norm = check_number(type(self).__name__, "clip_norm", clip_norm,
                                      low=0, open_low=True)
         self.clip_norm = clip_norm
+        if type(self)._make_optimizer is KongFu._make_optimizer:
+            self._make_optimizer()  # raises: says how to get a KongFu that has one
         self._step_counter = _Untracked(None)
-        self.optimizer = self._make_optimizer()
-        if not isinstance(self.optimizer, keras.optimizers.Optimizer):
-            raise TypeError(f"{type(self).__name__}._make_optimizer must return a "
-                            f"keras.optimizers.Optimizer, got {self.optimizer!r}")
-        if not isinstance(self.optimizer.learning_rate, keras.Variable):
-            raise TypeError(f"{type(self).__name__}._make_optimizer must build the optimizer "
-                            f"with a float learning_rate (the KongFu sets it from lr_scheme), "
-                            f"got {self.optimizer.learning_rate!r}")
+        self._optimizer = None
+        self._made_under = _Untracked(None)
+
+    @property
+    def optimizer(self):
+        """The keras optimizer, made on first use.
+
+        A keras optimizer binds to the distribution strategy in scope when it
+        is made, so it is made late: under the Kid's engine when a Kid sets up.
+        """
+        if self._optimizer is None:
+            with tf.init_scope():
+                optimizer = self._make_optimizer()
+            if not isinstance(optimizer, keras.optimizers.Optimizer):
+                raise TypeError(f"{type(self).__name__}._make_optimizer must return a "
+                                f"keras.optimizers.Optimizer, got {optimizer!r}")
+            if not isinstance(optimizer.learning_rate, keras.Variable):
+                raise TypeError(f"{type(self).__name__}._make_optimizer must build the "
+                                f"optimizer with a float learning_rate (the KongFu sets it from "
+                                f"lr_scheme), got {optimizer.learning_rate!r}")
+            self._optimizer = optimizer
+            self._made_under = _Untracked(tf.distribute.get_strategy())
+        return self._optimizer
 
     def _make_optimizer(self):
         raise NotImplementedError(
@@ -118,27 +135,54 @@ class KongFu(tf.Module):
     # Updates.
 
     def build(self, variables):
-        """Creates the optimizer's slots for `variables` now, so a checkpoint can restore them."""
-        if not self.optimizer.built:
-            self.optimizer.build(list(variables))
+        """Creates the optimizer's slots for `variables` now, so a checkpoint can restore them.
+
+        Call it under the strategy the variables were made under (a Kid does).
+        """
+        optimizer = self.optimizer
+        if self._made_under.value is not tf.distribute.get_strategy():
+            raise ValueError(f"{type(self).__name__} '{self.name}' made its optimizer under "
+                             f"another distribution strategy than the one building it now (was "
+                             f"it used before, or by another Kid?); give the Kid a fresh "
+                             f"{type(self).__name__}")
+        if not optimizer.built:
+            optimizer.build(list(variables))
 
     def apply_gradients(self, grads, variables):
         """Applies one update; returns the gradients' global norm before clipping.
+
+        In a tower of a distributed engine (a replica context), `grads` are
+        this tower's; the update uses their sum over all towers, as keras
+        does. Clipping then needs the sum's norm, so with `clip_norm` the
+        towers sum their gradients first.
 
         Args:
           grads: a list of gradients (None entries are skipped), one per variable.
           variables: the variables to update.
 
         Returns:
-          A float32 scalar tensor: the global norm of `grads` before clipping.
+          A float32 scalar tensor: the global norm of `grads` before clipping
+          (with `clip_norm` in a tower: of their sum over the towers).
         """
         grads, variables = list(grads), list(variables)
         if len(grads) != len(variables):
             raise ValueError(f"{type(self).__name__}.apply_gradients: got {len(grads)} gradients "
                              f"for {len(variables)} variables; pass one gradient per variable")
+        towers = tf.distribute.get_replica_context()
+        replicas = towers.num_replicas_in_sync if towers is not None else 1
+        if self.clip_norm is not None and replicas > 1:
+            grads = _sum_over_towers(towers, grads)
         norm = tf.linalg.global_norm([g for g in grads if g is not None])
         if self.clip_norm is not None:
             grads, _ = tf.clip_by_global_norm(grads, self.clip_norm, use_norm=norm)
+            if replicas > 1:  # keras sums the towers' gradients again
+                grads = [None if g is None else g / replicas for g in grads]
         self.optimizer.learning_rate.assign(self.lr_tensor())
         self.optimizer.apply(grads, variables)
         return norm
+
+
+def _sum_over_towers(towers, grads):
+    present = [g for g in grads if g is not None]
+    summed = iter(towers.all_reduce(tf.distribute.ReduceOp.SUM, present))
+    return [None if g is None else next(summed) for g in grads]

@@ -193,7 +193,7 @@ def test_brain_without_loss_is_refused(tmp_path):
 
 
 def test_unknown_engine_is_refused(tmp_path):
-    with pytest.raises(ValueError, match="unknown engine.*known engines: single"):
+    with pytest.raises(ValueError, match="unknown engine.*known engines: single, data_parallel, multi_worker"):
         make_kid(tmp_path, engine="warp_drive")
 
 

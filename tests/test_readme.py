@@ -29,3 +29,6 @@ def test_readme_snippets_run_and_show_what_they_say(tmp_path, monkeypatch):
     assert namespace["images"].dtype.name == "float32"
     assert namespace["evals"]["accuracy"] > 0.9  # LeNet after the Kid snippet's 2 epochs
     assert all(path.endswith(".png") for path in namespace["observer"].figures)
+    served, own = namespace["predicted"].numpy(), namespace["same"].numpy()
+    assert served.shape == own.shape == (len(namespace["digits"]), 10)
+    assert abs(served - own).max() < 1e-6

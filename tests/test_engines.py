@@ -1,0 +1,216 @@
+"""Engines: data-parallel towers and multi-worker training give the single-device
+trajectory; the SavedModel export serves the brain's predictions without akid.
+
+The training runs are subprocesses: a distributed engine configures
+TensorFlow's devices for the whole process.
+"""
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from akid import ArraySource, Brain, FeedSensor, InnerProductLayer, Kid, LeNet, MomentumKongFu
+from akid import ReLULayer, SoftmaxWithLossLayer
+from akid.kids.engines import SingleEngine, local_workers, make_engine, set_tf_config
+from akid.kids.logs import read_metrics
+
+HERE = os.path.dirname(__file__)
+STEPS = 20
+
+
+def run_worker(script, *args, env=None):
+    process = subprocess.run([sys.executable, os.path.join(HERE, script), *map(str, args)],
+                             capture_output=True, text=True, timeout=300,
+                             env={**os.environ, **(env or {})})
+    assert process.returncode == 0, process.stderr[-3000:]
+    return process.stdout
+
+
+def train_losses(log_dir):
+    return np.array([r["loss"] for r in read_metrics(log_dir) if r["split"] == "train"])
+
+
+def weights(path):
+    with np.load(path) as data:
+        return {k: data[k] for k in data.files if k.startswith("w")}
+
+
+@pytest.fixture(scope="module")
+def single(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("single")
+    run_worker("engine_worker.py", '"single"', folder / "log", folder / "w.npz",
+               "--export", folder / "served")
+    return folder
+
+
+def test_data_parallel_follows_the_single_device_trajectory(single, tmp_path):
+    run_worker("engine_worker.py", '{"name": "data_parallel", "num_gpu": 2}', tmp_path / "log",
+               tmp_path / "w.npz")
+    expected, got = train_losses(single / "log"), train_losses(tmp_path / "log")
+    assert len(expected) == len(got) == STEPS
+    np.testing.assert_allclose(got, expected, rtol=0, atol=1e-4)
+    assert expected[-1] < expected[0] - 0.1  # it trained: the comparison is not of two flat lines
+    for name, value in weights(single / "w.npz").items():
+        np.testing.assert_allclose(weights(tmp_path / "w.npz")[name], value, rtol=0, atol=1e-5)
+
+
+def test_two_workers_train_the_same_weights_as_one_device(single, tmp_path):
+    workers = local_workers(2)
+    processes = []
+    for index in range(2):
+        config = {"cluster": {"worker": workers}, "task": {"type": "worker", "index": index}}
+        processes.append(subprocess.Popen(
+            [sys.executable, os.path.join(HERE, "engine_worker.py"), '{"name": "multi_worker"}',
+             str(tmp_path / "log"), str(tmp_path / f"w{index}.npz")],
+            env={**os.environ, "TF_CONFIG": json.dumps(config)},
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+    for process in processes:
+        _, err = process.communicate(timeout=300)
+        assert process.returncode == 0, err[-3000:]
+    chief, other = weights(tmp_path / "w0.npz"), weights(tmp_path / "w1.npz")
+    for name, value in chief.items():
+        np.testing.assert_array_equal(other[name], value)
+        np.testing.assert_allclose(value, weights(single / "w.npz")[name], rtol=0, atol=1e-5)
+    # The chief alone writes log_dir; the other worker has its own folder, and no checkpoints.
+    np.testing.assert_allclose(train_losses(tmp_path / "log"), train_losses(single / "log"),
+                               rtol=0, atol=1e-4)
+    own = tmp_path / "log" / "workers" / "worker-1"
+    assert len(train_losses(own)) == STEPS
+    assert not (own / "model").exists()
+    assert (tmp_path / "log" / "model" / "checkpoint").exists()
+
+
+SERVE = """
+import importlib.abc, sys
+class NoAkid(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path, target=None):
+        if name.split(".")[0] == "akid":
+            raise ImportError("akid is not installed here")
+sys.meta_path.insert(0, NoAkid())
+import numpy as np, tensorflow as tf
+served = tf.saved_model.load(sys.argv[1])
+with np.load(sys.argv[2]) as data:
+    images = data["images"]
+serve = served.signatures["serving_default"]
+np.save(sys.argv[3], serve(data=tf.constant(images))["output"].numpy())
+print(serve.structured_input_signature[1]["data"].shape)
+"""
+
+
+def test_exported_saved_model_serves_the_brains_predictions_without_akid(single, tmp_path):
+    out = tmp_path / "served.npy"
+    printed = subprocess.run([sys.executable, "-c", SERVE, str(single / "served"),
+                              str(single / "w.npz"), str(out)],
+                             capture_output=True, text=True, timeout=120,
+                             env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+    assert printed.returncode == 0, printed.stderr[-3000:]
+    assert printed.stdout.strip() == "(None, 28, 28, 1)"  # the sensor's input, any batch size
+    with np.load(single / "w.npz") as data:
+        np.testing.assert_allclose(np.load(out), data["outputs"], rtol=0, atol=1e-6)
+
+
+def test_towers_train_batch_norm_and_dropout_and_resume(tmp_path):
+    report = json.loads(run_worker("towers_worker.py", tmp_path / "log").strip().splitlines()[-1])
+    assert report["resumed_at"] == 10
+    assert len(report["losses"]) == 20 and np.isfinite(report["losses"]).all()
+    assert np.mean(report["losses"][-5:]) < 0.5 * np.mean(report["losses"][:3])
+    assert report["moving_mean_moved"] and report["masks_differ"]
+
+
+# In process: nothing here may configure TensorFlow's devices.
+
+def test_engine_arguments_are_checked():
+    with pytest.raises(ValueError, match=r"engine data_parallel takes \['num_gpu'\], got \[\]"):
+        make_engine({"name": "data_parallel"})
+    with pytest.raises(ValueError, match="num_gpu, a positive int, got 0"):
+        make_engine({"name": "data_parallel", "num_gpu": 0})
+    with pytest.raises(ValueError, match=r"engine single takes no arguments, got \['num_gpu'\]"):
+        make_engine({"name": "single", "num_gpu": 2})
+
+
+def test_data_parallel_after_tensorflow_started_says_what_to_do():
+    tf.constant(0)  # TensorFlow's runtime is up: its devices are fixed
+    with pytest.raises(RuntimeError, match="needs 2 CPU devices, but TensorFlow already started "
+                                           "with 1.*Make the Kid .* before anything creates"):
+        make_engine({"name": "data_parallel", "num_gpu": 2})
+
+
+def test_multi_worker_without_tf_config_says_how_to_set_it(monkeypatch):
+    monkeypatch.delenv("TF_CONFIG", raising=False)
+    with pytest.raises(ValueError, match="multi_worker needs TF_CONFIG.*set_tf_config"):
+        make_engine({"name": "multi_worker"})
+
+
+def test_set_tf_config_writes_the_cluster(monkeypatch):
+    monkeypatch.delenv("TF_CONFIG", raising=False)
+    workers = local_workers(3)
+    assert len(set(workers)) == 3 and all(w.startswith("127.0.0.1:") for w in workers)
+    config = set_tf_config(["127.0.0.1:2222", "127.0.0.1:2223"], index=1)
+    assert json.loads(os.environ["TF_CONFIG"]) == config == {
+        "cluster": {"worker": ["127.0.0.1:2222", "127.0.0.1:2223"]},
+        "task": {"type": "worker", "index": 1}}
+    with pytest.raises(ValueError, match="index must be in \\[0, 2\\), got 2"):
+        set_tf_config(["a:1", "b:2"], index=2)
+    with pytest.raises(ValueError, match="'host:port' strings, got \\['nohost'\\]"):
+        set_tf_config(["nohost"], index=0)
+
+
+def small_kid(tmp_path, **kwargs):
+    x = np.random.default_rng(0).normal(size=(64, 6)).astype("float32")
+    brain = Brain(name="net")
+    brain.attach(InnerProductLayer(out_channel_num=8, name="ip1"))
+    brain.attach(ReLULayer(name="relu"))
+    brain.attach(InnerProductLayer(out_channel_num=3, name="ip2"))
+    brain.attach(SoftmaxWithLossLayer(class_num=3, name="loss"))
+    source = ArraySource(train=(x[:48], np.arange(48) % 3), val=(x[48:], np.arange(16) % 3))
+    return Kid(FeedSensor(source, 16), brain, MomentumKongFu(), max_steps=4,
+               log_dir=str(tmp_path / "log"), **kwargs)
+
+
+class TwoWorkers(SingleEngine):
+    """A single engine that claims a second worker, to reach the Kid's multi-worker checks."""
+
+    num_workers = 2
+
+
+def test_workers_must_agree_on_the_data_order(tmp_path):
+    with pytest.raises(ValueError, match="needs a seed .* all 2 workers draw the same batches"):
+        small_kid(tmp_path, engine=TwoWorkers())
+
+
+def test_a_kongfu_used_under_another_strategy_is_refused(tmp_path):
+    kid = small_kid(tmp_path)
+    kid.kongfu.optimizer  # made under the default strategy, before this one
+    strategy = tf.distribute.OneDeviceStrategy("/cpu:0")
+    kid.engine.strategy = strategy
+    with pytest.raises(ValueError, match="MomentumKongFu 'momentum_kong_fu' made its optimizer "
+                                         "under another distribution strategy"):
+        kid.setup()
+
+
+def test_infer_runs_the_data_blocks_without_labels():
+    brain = LeNet(keep_prob=1.0)
+    images = tf.random.normal([3, 28, 28, 1])
+    logits = brain([images, tf.constant([1, 2, 3])])
+    np.testing.assert_allclose(brain.infer(images).numpy(), logits.numpy(), rtol=0, atol=1e-6)
+    reads_labels = Brain(name="odd")
+    reads_labels.attach(InnerProductLayer(out_channel_num=2, name="ip",
+                                          inputs=[{"name": "system_in", "idxs": [1]}]))
+    with pytest.raises(ValueError, match="'ip'.*asks for output 1 of 'system_in', which has 1"):
+        reads_labels.infer(images)
+
+
+def test_export_on_a_single_device_kid(tmp_path):
+    kid = small_kid(tmp_path, seed=0)
+    kid.practice()
+    path = kid.export(str(tmp_path / "exported"))
+    served = tf.saved_model.load(path)
+    x = kid.sensor.source.arrays("val")[0]
+    with kid.brain.mode_as("val"):
+        expected = kid.brain.infer(tf.constant(x)).numpy()
+    np.testing.assert_allclose(served.serve(x)["output"].numpy(), expected, rtol=0, atol=1e-6)
+    assert not [p for p in os.listdir(tmp_path) if p.startswith(".export-")]
