@@ -65,6 +65,15 @@ class Engine:
         """The per-tower parts of a distributed value held by this process, as a tuple."""
         return self.strategy.experimental_local_results(value)
 
+    def local_batch(self, value):
+        """The part of a distributed batch this process holds, as one tensor."""
+        parts = self.local_results(value)
+        return parts[0] if len(parts) == 1 else tf.concat(parts, axis=0)
+
+    def global_batch_size(self, value):
+        """How many examples a distributed batch holds over all workers."""
+        return sum(int(part.shape[0]) for part in self.local_results(value)) * self.num_workers
+
     def __repr__(self):
         return f"{type(self).__name__}(num_replicas={self.num_replicas})"
 

@@ -15,6 +15,7 @@ from akid.kids import standard_hooks
 from akid.kids.checkpoints import Checkpoints
 from akid.kids.engines import make_engine
 from akid.kids.export import export_saved_model
+from akid.kids.fit_checks import check_labels, check_towers
 from akid.kids.hooks import Hooks
 from akid.kids.logs import RunLog, logger
 from akid.kids.signals import stop_on_signals
@@ -137,7 +138,8 @@ class Kid:
             raise ValueError(f"Kid: log_dir {self.log_dir!r} already holds checkpoints; pass "
                              f"continue_from_chk_point=True to resume, or choose a new log_dir")
         if not self.inference_mode:
-            _check_labels(self.sensor, self.brain)
+            check_labels(self.sensor, self.brain)
+            check_towers(self.sensor, self.engine)
         with self.engine.scope():
             self._build()
         try:
@@ -150,6 +152,9 @@ class Kid:
                                        kongfu=self.kongfu, clock=self.clock,
                                        data_seed=self._data_seed)
         self.log = RunLog(self._own_log_dir())
+        logger().info("engine %s: %d tower(s) on %d worker(s); this process is the %s",
+                      self.engine.name, self.engine.num_replicas, self.engine.num_workers,
+                      self.engine.worker_name)
         if self.continue_from_chk_point:
             self._resume()
         standard_hooks.install(self)
@@ -256,9 +261,9 @@ class Kid:
             self._step = int(step)
             seconds = time.perf_counter() - started if self._traced else None
             self._traced = True
-            window.add(float(loss), evals, self._global_batch_size(x), seconds)
+            window.add(float(loss), evals, self.engine.global_batch_size(x), seconds)
             if not math.isfinite(window.last_loss):
-                self._report_non_finite(window.last_loss, *map(self._local_batch, (x, y)))
+                self._report_non_finite(window.last_loss, *map(self.engine.local_batch, (x, y)))
             self.hooks.fire("on_batch_end", self)
             if self.step % self.train_log_step == 0 or self.step == self.max_steps:
                 self._log_train(window)
@@ -268,15 +273,6 @@ class Kid:
             if self.step % self.sensor.num_batches_per_epoch == 0:
                 self.hooks.fire("on_epoch_end", self)
         return validated_at
-
-    def _local_batch(self, value):
-        """The part of a (distributed) batch this process holds, as one tensor."""
-        parts = self.engine.local_results(value)
-        return parts[0] if len(parts) == 1 else tf.concat(parts, axis=0)
-
-    def _global_batch_size(self, x):
-        return sum(int(part.shape[0]) for part in self.engine.local_results(x)) * \
-            self.engine.num_workers
 
     def _report_non_finite(self, loss, x, y):
         """Raises FloatingPointError naming the step (and, with debug, the first bad block)."""
@@ -358,22 +354,3 @@ class Kid:
         if self.is_setup:
             self.log.close()
             self.is_setup = False
-
-
-def _check_labels(sensor, brain):
-    """Integer labels must lie in [0, class_num) of every classifying loss block."""
-    classifiers = [b for b in brain.descendants()
-                   if getattr(b, "class_num", None) and b.role == "loss"]
-    for split in ("train", "val"):
-        if not classifiers or not sensor.num_examples(split):
-            continue
-        labels = np.asarray(sensor.source.arrays(split)[1])
-        if labels.ndim != 1 or not np.issubdtype(labels.dtype, np.integer):
-            continue
-        low, high = int(labels.min()), int(labels.max())
-        for block in classifiers:
-            if low < 0 or high >= block.class_num:
-                raise ValueError(f"Kid: the {split} labels of {sensor.name} range over "
-                                 f"[{low}, {high}], outside [0, {block.class_num}) of block "
-                                 f"'{block.name}' ({type(block).__name__}, "
-                                 f"class_num={block.class_num})")

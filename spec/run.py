@@ -8,6 +8,7 @@ train:
                              #   and/or every `minutes`; `validation: no` skips validating
   weights: {initial: PATH, must_exist: no, best: PATH, last: PATH}
   summary: yes               # the Kid's do_summary (histograms, sparsity)
+  engine: {name: data_parallel, num_gpu: 2}   # the Kid's engine; default single
 validate: {data, provider, weights: PATH}   # weights: where to copy the best checkpoint to
 test:     {data, provider, weights: best}   # best | last | a checkpoint dir or prefix
 evaluate: {data, provider, weights: best, hooks: [...], destination: out.pkl}
@@ -25,6 +26,7 @@ import numpy as np
 import tensorflow as tf
 
 from akid.kids import Kid, standard_hooks
+from akid.kids.engines import make_engine
 from akid.kongfu import GradientDescentKongFu
 from akid.sensors import FeedSensor
 from akid.spec.build import build
@@ -36,7 +38,7 @@ from akid.spec.optimizer import make_kongfu
 from akid.spec.provider import first_batches, make_sensor, read_provider
 
 KEYS = {"train": ("data", "provider", "epochs", "steps", "optimizer", "checkpoint", "log",
-                  "weights", "hooks", "summary"),
+                  "weights", "hooks", "summary", "engine"),
         "validate": ("data", "provider", "weights"),
         "test": ("data", "provider", "weights"),
         "evaluate": ("data", "provider", "weights", "hooks", "destination")}
@@ -45,6 +47,7 @@ KEYS = {"train": ("data", "provider", "epochs", "steps", "optimizer", "checkpoin
 def train(spec):
     """Trains the Kidfile's brain; returns the Kid (set up, trained; call `teardown()`)."""
     body = _section(spec, "train")
+    engine = _engine(spec, body)  # first: a distributed engine configures devices
     built = build(spec)
     suppliers = Suppliers(spec, built)
     provider = read_provider(spec, "train")
@@ -62,8 +65,8 @@ def train(spec):
     val_log_step, minutes, validation = _checkpoint(spec, body, per_epoch, max_steps,
                                                     provider["batch_size"])
     resume = bool(log_dir and tf.train.latest_checkpoint(os.path.join(log_dir, "model")))
-    kid = Kid(sensor, built.brain, make_kongfu(spec, max_steps, per_epoch), max_epoch=epochs,
-              max_steps=steps, log_dir=log_dir, val_log_step=val_log_step,
+    kid = Kid(sensor, built.brain, make_kongfu(spec, max_steps, per_epoch), engine=engine,
+              max_epoch=epochs, max_steps=steps, log_dir=log_dir, val_log_step=val_log_step,
               train_log_step=train_log_step, continue_from_chk_point=resume,
               skip_validation=not validation, do_summary=_flag(spec, body, "summary", True),
               seed=spec.section("settings").get("seed"))
@@ -161,6 +164,14 @@ def _section(spec, name):
         raise SpecError(f"unknown key(s) {', '.join(map(repr, unknown))}; a {name} section "
                         f"takes {', '.join(KEYS[name])}", source_of(body, spec.path), name)
     return body
+
+
+def _engine(spec, body):
+    """The Kid's engine from `train.engine` (a name or {name: ..., num_gpu: N})."""
+    try:
+        return make_engine(body.get("engine", "single"))
+    except (ValueError, RuntimeError) as error:
+        raise SpecError(str(error), source_of(body, spec.path), "train", "engine") from None
 
 
 def _length(spec, body):

@@ -159,14 +159,15 @@ def test_set_tf_config_writes_the_cluster(monkeypatch):
         set_tf_config(["nohost"], index=0)
 
 
-def small_kid(tmp_path, **kwargs):
-    x = np.random.default_rng(0).normal(size=(64, 6)).astype("float32")
+def small_kid(tmp_path, num_train=48, **kwargs):
+    x = np.random.default_rng(0).normal(size=(num_train + 16, 6)).astype("float32")
     brain = Brain(name="net")
     brain.attach(InnerProductLayer(out_channel_num=8, name="ip1"))
     brain.attach(ReLULayer(name="relu"))
     brain.attach(InnerProductLayer(out_channel_num=3, name="ip2"))
     brain.attach(SoftmaxWithLossLayer(class_num=3, name="loss"))
-    source = ArraySource(train=(x[:48], np.arange(48) % 3), val=(x[48:], np.arange(16) % 3))
+    source = ArraySource(train=(x[:num_train], np.arange(num_train) % 3),
+                         val=(x[num_train:], np.arange(16) % 3))
     return Kid(FeedSensor(source, 16), brain, MomentumKongFu(), max_steps=4,
                log_dir=str(tmp_path / "log"), **kwargs)
 
@@ -214,3 +215,66 @@ def test_export_on_a_single_device_kid(tmp_path):
         expected = kid.brain.infer(tf.constant(x)).numpy()
     np.testing.assert_allclose(served.serve(x)["output"].numpy(), expected, rtol=0, atol=1e-6)
     assert not [p for p in os.listdir(tmp_path) if p.startswith(".export-")]
+
+
+class TwoTowers(SingleEngine):
+    """A single engine that claims two towers, to reach the Kid's batch-split check."""
+
+    num_replicas = 2
+
+
+def test_a_batch_too_small_to_split_across_the_towers_is_refused(tmp_path):
+    kid = small_kid(tmp_path, num_train=49, engine=TwoTowers())  # batches of 16, 16, 16, 1
+    with pytest.raises(ValueError, match="splits every batch across 2 towers, but FeedSensor "
+                                         "makes a training batch of 1 example"):
+        kid.setup()
+
+
+KIDFILE = """
+settings: {{seed: 1}}
+model:
+  - input: points
+  - inner_product: 16
+  - relu: null
+  - inner_product: 3
+    name: scores
+loss:
+  - {{target: scores, name: categorical_crossentropy}}
+train:
+  data: [numpy_dict: "{data}"]
+  provider: {{batch_size: 20}}
+  steps: 12
+  optimizer: {{name: sgd, momentum: 0.9, learning_rate: 0.1}}
+  log: {{path: "{log}", batches: 1}}
+  summary: no
+  engine: {engine}
+"""
+
+
+def kidfile(tmp_path, engine):
+    rng = np.random.default_rng(0)
+    labels = rng.integers(0, 3, 200)
+    points = (rng.normal(0, 3, (3, 6))[labels] + rng.normal(0, 0.5, (200, 6))).astype("float32")
+    np.save(tmp_path / "train.npy", {"points": points, "labels": labels})
+    path = tmp_path / "blobs.yml"
+    path.write_text(KIDFILE.format(data=tmp_path / "train.npy", log=tmp_path / "log",
+                                   engine=engine))
+    return str(path)
+
+
+def test_a_kidfile_chooses_its_engine(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "akid.spec", "train",
+                           kidfile(tmp_path, "{name: data_parallel, num_gpu: 2}")],
+                          capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+    assert done.returncode == 0, done.stderr[-3000:]
+    log = (tmp_path / "log" / "training.log").read_text()
+    assert "engine data_parallel: 2 tower(s) on 1 worker(s)" in log
+    losses = train_losses(tmp_path / "log")
+    assert losses[-1] < 0.5 * losses[0]
+
+
+def test_a_kidfile_with_an_unknown_engine_names_where(tmp_path, capsys):
+    from akid import spec
+    assert spec.main(["train", kidfile(tmp_path, "warp")]) == 1
+    assert "section 'train', engine: Kid: unknown engine 'warp'" in capsys.readouterr().err
