@@ -16,6 +16,7 @@ The model code is the main job's (examples/mnist_lenet.py); only
 batch: each step splits it between the workers, so the run makes the same
 updates as the single-device main job.
 """
+import logging
 import os
 import subprocess
 import sys
@@ -26,11 +27,14 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 from mnist_lenet import make_kid, make_parser, report  # noqa: E402
 
 from akid.kids.engines import local_workers, set_tf_config  # noqa: E402
+from akid.kids.logs import set_verbosity  # noqa: E402
 
 
 def train(args):
     """One worker: joins the cluster named by --workers and trains its share."""
     set_tf_config(args.workers.split(","), args.index)
+    if args.index:  # the others' progress is the chief's; their own log is in log_dir/workers/
+        set_verbosity(logging.WARNING)
     kid = make_kid(args, engine={"name": "multi_worker"})
     started = time.time()
     kid.practice()

@@ -65,6 +65,20 @@ class Engine:
         """The per-tower parts of a distributed value held by this process, as a tuple."""
         return self.strategy.experimental_local_results(value)
 
+    def barrier(self):
+        """Returns once every worker has called it (at once on one worker), so that no
+        worker leaves while the chief still writes: TensorFlow reports a worker that
+        exits early as crashed."""
+        if self.num_workers > 1:
+            self._barrier()
+
+    @tf.function
+    def _barrier(self):
+        def tower():
+            return tf.distribute.get_replica_context().all_reduce(
+                tf.distribute.ReduceOp.SUM, tf.ones([]))
+        return self.strategy.run(tower)
+
     def local_batch(self, value):
         """The part of a distributed batch this process holds, as one tensor."""
         parts = self.local_results(value)

@@ -245,6 +245,7 @@ class Kid:
         if validated_at != self.step:
             self._validate_and_save()
         self.hooks.fire("on_train_end", self)
+        self.engine.barrier()
         return self.train_loss
 
     def _train(self, window):
@@ -347,6 +348,7 @@ class Kid:
         if self.engine.is_chief:
             export_saved_model(self.brain, self._input_spec, path)
             logger().info("exported the brain's inference path to %s", path)
+        self.engine.barrier()
         return path
 
     def teardown(self):

@@ -6,6 +6,7 @@ TensorFlow's devices for the whole process.
 """
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -71,6 +72,7 @@ def test_two_workers_train_the_same_weights_as_one_device(single, tmp_path):
     for process in processes:
         _, err = process.communicate(timeout=300)
         assert process.returncode == 0, err[-3000:]
+        assert "crashed" not in err  # no worker left while another still worked
     chief, other = weights(tmp_path / "w0.npz"), weights(tmp_path / "w1.npz")
     for name, value in chief.items():
         np.testing.assert_array_equal(other[name], value)
@@ -278,3 +280,16 @@ def test_a_kidfile_with_an_unknown_engine_names_where(tmp_path, capsys):
     from akid import spec
     assert spec.main(["train", kidfile(tmp_path, "warp")]) == 1
     assert "section 'train', engine: Kid: unknown engine 'warp'" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_dist_mnist_example_trains_lenet_with_two_local_workers(tmp_path):
+    done = subprocess.run([sys.executable, os.path.join(HERE, "..", "examples", "dist_mnist.py"),
+                           "--epochs", "2", "--log-dir", str(tmp_path / "log")],
+                          capture_output=True, text=True, timeout=900, cwd=str(tmp_path),
+                          env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+    assert done.returncode == 0, done.stderr[-3000:]
+    accuracy = float(re.search(r"validation accuracy ([\d.]+)%", done.stdout).group(1))
+    assert accuracy > 90, done.stdout
+    assert "crashed" not in done.stderr  # the workers left together, after the chief's writes
+    assert len(train_losses(tmp_path / "log" / "workers" / "worker-1")) > 0
