@@ -65,6 +65,15 @@ class Engine:
         """The per-tower parts of a distributed value held by this process, as a tuple."""
         return self.strategy.experimental_local_results(value)
 
+    def local_batch(self, value):
+        """The part of a distributed batch this process holds, as one tensor."""
+        parts = self.local_results(value)
+        return parts[0] if len(parts) == 1 else tf.concat(parts, axis=0)
+
+    def global_batch_size(self, value):
+        """How many examples a distributed batch holds over all workers."""
+        return sum(int(part.shape[0]) for part in self.local_results(value)) * self.num_workers
+
     def barrier(self):
         """Returns once every worker has called it (at once on one worker), so that no
         worker leaves while the chief still writes: TensorFlow reports a worker that
@@ -78,15 +87,6 @@ class Engine:
             return tf.distribute.get_replica_context().all_reduce(
                 tf.distribute.ReduceOp.SUM, tf.ones([]))
         return self.strategy.run(tower)
-
-    def local_batch(self, value):
-        """The part of a distributed batch this process holds, as one tensor."""
-        parts = self.local_results(value)
-        return parts[0] if len(parts) == 1 else tf.concat(parts, axis=0)
-
-    def global_batch_size(self, value):
-        """How many examples a distributed batch holds over all workers."""
-        return sum(int(part.shape[0]) for part in self.local_results(value)) * self.num_workers
 
     def __repr__(self):
         return f"{type(self).__name__}(num_replicas={self.num_replicas})"
@@ -102,6 +102,8 @@ class SingleEngine(Engine):
 
 
 class _DistributedEngine(Engine):
+    """An engine whose towers each take a part of every global batch."""
+
     def distribute(self, dataset):
         options = tf.data.Options()
         options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
@@ -127,17 +129,19 @@ class DataParallelEngine(_DistributedEngine):
         if gpus and len(gpus) < num_gpu:
             raise ValueError(f"Kid: engine data_parallel asks for num_gpu={num_gpu}, but this "
                              f"machine has {len(gpus)} GPU(s)")
-        devices = ([f"/gpu:{i}" for i in range(num_gpu)] if gpus
-                   else [f"/cpu:{i}" for i in range(_split_cpu(num_gpu))][:num_gpu])
-        super().__init__(tf.distribute.MirroredStrategy(devices))
+        if not gpus:
+            _split_cpu(num_gpu)
+        kind = "gpu" if gpus else "cpu"
+        super().__init__(tf.distribute.MirroredStrategy(
+            [f"/{kind}:{i}" for i in range(num_gpu)]))
 
 
 def _split_cpu(n):
-    """Makes the CPU appear as (at least) `n` logical devices; returns how many there are."""
+    """Makes the CPU appear as (at least) `n` logical devices."""
     cpu = tf.config.list_physical_devices("CPU")[0]
     configured = tf.config.get_logical_device_configuration(cpu)
     if configured and len(configured) >= n:
-        return len(configured)
+        return
     try:
         tf.config.set_logical_device_configuration(
             cpu, [tf.config.LogicalDeviceConfiguration() for _ in range(n)])
@@ -148,7 +152,6 @@ def _split_cpu(n):
             f"with {have}, and devices cannot change once it has. Make the Kid (or "
             f"akid.kids.engines.make_engine({{'name': 'data_parallel', 'num_gpu': {n}}})) "
             f"before anything creates a TensorFlow tensor or variable") from error
-    return n
 
 
 class MultiWorkerEngine(_DistributedEngine):
