@@ -22,8 +22,6 @@ import socket
 
 import tensorflow as tf
 
-ENGINES = ("single", "data_parallel", "multi_worker")
-
 
 class Engine:
     """A tf.distribute strategy, and what a Kid asks of it."""
@@ -195,21 +193,27 @@ class MultiWorkerEngine(_DistributedEngine):
         return "chief" if self.is_chief else "{}-{}".format(*self._task)
 
 
+# Each engine's name, class and the arguments its spec takes.
+ENGINES = {
+    "single": (SingleEngine, ()),
+    "data_parallel": (DataParallelEngine, ("num_gpu",)),
+    "multi_worker": (MultiWorkerEngine, ()),
+}
+
+
 def make_engine(spec):
     """The engine `spec` names: "single", {"name": ..., **args}, or an Engine (returned as is)."""
     if isinstance(spec, Engine):
         return spec
     given = {"name": spec} if isinstance(spec, str) else spec
     name = given.get("name") if isinstance(given, dict) else None
-    if name not in ENGINES:
+    if not isinstance(name, str) or name not in ENGINES:
         raise ValueError(f"Kid: unknown engine {spec!r}; known engines: {', '.join(ENGINES)}")
+    engine_class, expected = ENGINES[name]
     args = {key: value for key, value in given.items() if key != "name"}
-    expected = {"single": (), "data_parallel": ("num_gpu",), "multi_worker": ()}[name]
     if set(args) != set(expected):
         raise ValueError(f"Kid: engine {name} takes {list(expected) or 'no arguments'}, "
                          f"got {sorted(args)}")
-    engine_class = {"single": SingleEngine, "data_parallel": DataParallelEngine,
-                    "multi_worker": MultiWorkerEngine}[name]
     return engine_class(**args)
 
 
