@@ -4,7 +4,9 @@ Both kids train the same LeNet on the same MNIST-shaped batches in one
 process, in interleaved rounds (single, data_parallel, single, ...). The two
 CPU "towers" share this machine's cores, so the ratio measures the engine's
 overhead (splitting the batch, two half-size passes, summing gradients), not
-a speedup. Also prints each zoo model's all-reduce volume per step (its
+a speedup. keras Model.fit on the same layers, with and without the same
+MirroredStrategy, runs in the same rounds: its ratio is TensorFlow's own
+overhead, which akid's should match. Also prints each zoo model's all-reduce volume per step (its
 gradients: 4 bytes a trainable parameter), the figure that sets how well
 data parallelism scales on real GPUs. Writes benchmarks/results/bench_engines.json.
 
@@ -23,7 +25,7 @@ from akid.kids.engines import make_engine  # noqa: E402
 DATA_PARALLEL = make_engine({"name": "data_parallel", "num_gpu": 2})  # before any tensor exists
 
 import tensorflow as tf  # noqa: E402
-from bench_training import KidVariant, mnist_shaped  # noqa: E402
+from bench_training import KerasVariant, KidVariant, mnist_shaped  # noqa: E402
 from common import Segment, print_table, summarize, write_json  # noqa: E402
 
 from akid import VGG, AlexNet, ArraySource, FeedSensor, LeNet, MaxoutNet, ResNet  # noqa: E402
@@ -52,9 +54,11 @@ def main():
     args = parser.parse_args()
 
     sensor = FeedSensor(ArraySource(train=mnist_shaped()), batch_size=args.batch_size, seed=0)
-    names = {"single": "single", "data_parallel": "data_parallel, 2 CPU towers"}
     variants = {"single": KidVariant(sensor, args.steps),
-                "data_parallel": KidVariant(sensor, args.steps, engine=DATA_PARALLEL)}
+                "data_parallel": KidVariant(sensor, args.steps, engine=DATA_PARALLEL),
+                "keras single": KerasVariant(sensor, args.steps)}
+    with DATA_PARALLEL.strategy.scope():
+        variants["keras data_parallel"] = KerasVariant(sensor, args.steps)
     for variant in variants.values():
         variant.first_step()
     samples = {key: [] for key in variants}
@@ -65,20 +69,23 @@ def main():
             samples[key].append({"value": args.steps / segment.seconds,
                                  "other_cores": segment.other_cores})
     results = {key: summarize(samples[key]) for key in variants}
-    overhead = statistics.median(d["value"] / s["value"] for s, d in
-                                 zip(samples["single"], samples["data_parallel"]))
+    ratios = {f"{a} / {b}": statistics.median(x["value"] / y["value"]
+                                              for x, y in zip(samples[a], samples[b]))
+              for a, b in (("data_parallel", "single"), ("keras data_parallel", "keras single"),
+                           ("data_parallel", "keras data_parallel"))}
     print(f"\nLeNet, global batch {args.batch_size}, {args.steps} steps a round, {args.rounds} "
-          f"rounds, {os.cpu_count()} CPUs shared by both towers")
+          f"rounds, {os.cpu_count()} CPUs shared by both towers (data_parallel: 2 CPU towers)")
     print_table(["engine", "steps/s median", "quiet median"],
-                [[names[key], f"{r['median']:.2f}",
+                [[key, f"{r['median']:.2f}",
                   f"{r['quiet_median']:.2f}" if r["quiet_median"] else "-"]
                  for key, r in results.items()])
-    print(f"data_parallel / single (same-round median): {overhead:.3f}")
+    for name, ratio in ratios.items():
+        print(f"{name} (same-round median): {ratio:.3f}")
     volumes = all_reduce_megabytes()
     print_table(["model", "all-reduce MB/step"], [[k, f"{v:.2f}"] for k, v in volumes.items()])
     print("wrote", write_json("bench_engines", {
         "args": vars(args), "results": results, "samples": samples,
-        "data_parallel_over_single": overhead, "all_reduce_mb_per_step": volumes}))
+        "same_round_ratios": ratios, "all_reduce_mb_per_step": volumes}))
 
 
 if __name__ == "__main__":
