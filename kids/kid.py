@@ -212,7 +212,8 @@ class Kid:
         towers_signature = signature if self.engine.num_replicas == 1 else None
         self._train_step = make_train_step(self.brain, self.kongfu, self.clock, self.engine,
                                            towers_signature, self.jit_compile)
-        self._eval_step = make_eval_step(self.brain, signature, self.jit_compile)
+        self._eval_step = make_eval_step(self.brain, self.engine, towers_signature,
+                                         self.jit_compile)
 
     # -- training -----------------------------------------------------------------
 
@@ -314,18 +315,19 @@ class Kid:
         per example.
 
         Returns `(loss, evals)`; also logs them (under "val") and keeps them as
-        `kid.val_loss` / `kid.evals` when split is "val".
+        `kid.val_loss` / `kid.evals` when split is "val". A distributed engine
+        splits every batch across its towers, as in training; every worker
+        gets the same figures.
         """
         if not self.is_setup:
             self.setup()
         totals, count = {}, 0
         with self.brain.mode_as(split):
-            for x, y in self.sensor.dataset(split):
-                loss, evals = self._eval_step(x, y)
-                n = int(x.shape[0])
-                for key, value in {"loss": loss, **evals}.items():
-                    totals[key] = totals.get(key, 0.0) + float(value) * n
-                count += n
+            for x, y in self.engine.distribute(self.sensor.dataset(split)):
+                sums, examples = self._eval_step(x, y)
+                for key, value in sums.items():
+                    totals[key] = totals.get(key, 0.0) + float(value)
+                count += int(examples)
         if not count:
             raise ValueError(f"Kid: the {split} split of {self.sensor.name} is empty")
         means = {key: total / count for key, total in totals.items()}

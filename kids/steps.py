@@ -36,9 +36,7 @@ def make_train_step(brain, kongfu, clock, engine, input_signature=None, jit_comp
     @tf.function(input_signature=input_signature, jit_compile=jit_compile)
     def train_step(x, y):
         loss, evals, grads = strategy.run(tower_gradients, (x, y))
-        loss, evals = tf.nest.map_structure(
-            lambda value: strategy.reduce(tf.distribute.ReduceOp.SUM, value, axis=None),
-            (loss, evals))
+        loss, evals = _sum_over_towers(strategy, (loss, evals))
 
         def update():
             strategy.run(tower_update, (grads,))
@@ -70,14 +68,33 @@ def _split_terms(loss_terms):
     return data, decay
 
 
-def make_eval_step(brain, input_signature, jit_compile=False):
-    """The data loss (the loss blocks' sum, without weight decay) and evals of a
-    batch, without updating anything."""
+def make_eval_step(brain, engine, input_signature=None, jit_compile=False):
+    """A batch's sums over its examples of the data loss (the loss blocks' sum,
+    without weight decay) and of each eval, and its number of examples, without
+    updating anything.
+
+    Sums, not means: the engine's towers may get unequal parts of a last,
+    smaller batch (or none of it), and sums add up across them.
+    """
+    strategy = engine.strategy
+
+    def tower_sums(x, y):
+        outcome = brain.compute([x, y])
+        data, _ = _split_terms(outcome.loss_terms)
+        examples = tf.cast(tf.shape(x)[0], tf.float32)
+        means = {"loss": tf.add_n(data), **outcome.evals}
+        # A tower without examples has NaN means; it adds nothing.
+        return {name: tf.where(examples > 0, tf.cast(mean, tf.float32) * examples, 0.0)
+                for name, mean in means.items()}, examples
 
     @tf.function(input_signature=input_signature, jit_compile=jit_compile)
     def eval_step(x, y):
-        outcome = brain.compute([x, y])
-        data, _ = _split_terms(outcome.loss_terms)
-        return tf.add_n(data), outcome.evals
+        return _sum_over_towers(strategy, strategy.run(tower_sums, (x, y)))
 
     return eval_step
+
+
+def _sum_over_towers(strategy, values):
+    """`values` (a nest of per-tower tensors) summed over all towers of all workers."""
+    return tf.nest.map_structure(
+        lambda value: strategy.reduce(tf.distribute.ReduceOp.SUM, value, axis=None), values)

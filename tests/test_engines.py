@@ -35,6 +35,16 @@ def train_losses(log_dir):
     return np.array([r["loss"] for r in read_metrics(log_dir) if r["split"] == "train"])
 
 
+def assert_same_validation(log_dir, expected_log_dir):
+    """The last validation record of each log holds the same figures."""
+    got, expected = ({k: v for k, v in [r for r in read_metrics(d) if r["split"] == "val"][-1]
+                      .items() if k != "split"}
+                     for d in (log_dir, expected_log_dir))
+    assert got.keys() == expected.keys() and "accuracy" in got
+    for key, value in expected.items():
+        np.testing.assert_allclose(got[key], value, rtol=0, atol=1e-5, err_msg=key)
+
+
 def weights(path):
     with np.load(path) as data:
         return {k: data[k] for k in data.files if k.startswith("w")}
@@ -57,6 +67,7 @@ def test_data_parallel_follows_the_single_device_trajectory(single, tmp_path):
     assert expected[-1] < expected[0] - 0.1  # it trained: the comparison is not of two flat lines
     for name, value in weights(single / "w.npz").items():
         np.testing.assert_allclose(weights(tmp_path / "w.npz")[name], value, rtol=0, atol=1e-5)
+    assert_same_validation(tmp_path / "log", single / "log")  # the towers split validation too
 
 
 def test_two_workers_train_the_same_weights_as_one_device(single, tmp_path):
@@ -82,6 +93,8 @@ def test_two_workers_train_the_same_weights_as_one_device(single, tmp_path):
                                rtol=0, atol=1e-4)
     own = tmp_path / "log" / "workers" / "worker-1"
     assert len(train_losses(own)) == STEPS
+    assert_same_validation(tmp_path / "log", single / "log")
+    assert_same_validation(own, tmp_path / "log")
     assert not (own / "model").exists()
     assert (tmp_path / "log" / "model" / "checkpoint").exists()
 
@@ -121,6 +134,9 @@ def test_towers_train_batch_norm_and_dropout_and_resume(tmp_path):
     assert len(report["losses"]) == 20 and np.isfinite(report["losses"]).all()
     assert np.mean(report["losses"][-5:]) < 0.5 * np.mean(report["losses"][:3])
     assert report["moving_mean_moved"] and report["masks_differ"]
+    assert report["val"].keys() == report["whole_val"].keys()
+    for key, value in report["whole_val"].items():
+        np.testing.assert_allclose(report["val"][key], value, rtol=0, atol=1e-5, err_msg=key)
 
 
 # In process: nothing here may configure TensorFlow's devices.

@@ -6,7 +6,9 @@ Trains a small conv brain with batch norm and dropout for 10 steps on
 {"name": "data_parallel", "num_gpu": 2}, then a fresh kid resumes from its
 checkpoint and trains to step 20. Prints one JSON line: the losses, the
 step the resumed kid started at, whether batch norm's moving mean moved,
-and whether the two towers drew different dropout masks.
+whether the two towers drew different dropout masks, and the validation
+figures the towers computed (49 examples in batches of 16: one tower gets
+no example of the last batch) beside those of one pass over the whole split.
 """
 import json
 import os
@@ -38,9 +40,10 @@ def brain():
 
 def kid(log_dir, steps, resume):
     rng = np.random.default_rng(0)
-    y = rng.integers(0, 3, 240)
-    x = (rng.normal(size=(240, 8, 8, 1)) + y[:, None, None, None]).astype("float32")
-    return Kid(FeedSensor(ArraySource(train=(x[:192], y[:192]), val=(x[192:], y[192:])), 32),
+    y = rng.integers(0, 3, 241)
+    x = (rng.normal(size=(241, 8, 8, 1)) + y[:, None, None, None]).astype("float32")
+    return Kid(FeedSensor(ArraySource(train=(x[:192], y[:192]), val=(x[192:], y[192:])), 32,
+                          val_batch_size=16),
                brain(), MomentumKongFu(lr_scheme={"name": "fixed", "base_lr": 0.05}),
                engine=ENGINE, max_steps=steps, log_dir=log_dir, train_log_step=1,
                val_log_step=10, seed=1, do_summary=False, continue_from_chk_point=resume)
@@ -59,9 +62,15 @@ def main(log_dir):
     resumed_at = second.step
     second.practice()
     losses = [r["loss"] for r in read_metrics(log_dir) if r["split"] == "train"]
+    val_loss, val_evals = second.validate()
+    with second.brain.mode_as("val"):
+        whole = second.brain.compute([tf.constant(a) for a in second.sensor.source.arrays("val")])
     print(json.dumps({"losses": losses, "resumed_at": resumed_at,
                       "moving_mean_moved": bool(np.abs(moving_mean.numpy()).max() > 0),
-                      "masks_differ": bool((masks[0].numpy() != masks[1].numpy()).any())}))
+                      "masks_differ": bool((masks[0].numpy() != masks[1].numpy()).any()),
+                      "val": {"loss": val_loss, **val_evals},
+                      "whole_val": {"loss": float(whole.loss),
+                                    **{k: float(v) for k, v in whole.evals.items()}}}))
 
 
 if __name__ == "__main__":
