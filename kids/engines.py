@@ -193,6 +193,11 @@ class MultiWorkerEngine(_DistributedEngine):
         return "chief" if self.is_chief else "{}-{}".format(*self._task)
 
 
+# What a cross-worker collective raises when another worker has gone (stopped,
+# killed, preempted or unreachable).
+WORKER_LOST = (tf.errors.UnavailableError, tf.errors.AbortedError,
+               tf.errors.DeadlineExceededError)
+
 # Each engine's name, class and the arguments its spec takes.
 ENGINES = {
     "single": (SingleEngine, ()),

@@ -13,7 +13,7 @@ from akid.blocks.systems import as_list
 from akid.kids import clock as clocks
 from akid.kids import standard_hooks
 from akid.kids.checkpoints import Checkpoints
-from akid.kids.engines import make_engine
+from akid.kids.engines import WORKER_LOST, make_engine
 from akid.kids.export import export_saved_model
 from akid.kids.fit_checks import check_labels, check_towers
 from akid.kids.hooks import Hooks
@@ -238,6 +238,10 @@ class Kid:
             except KeyboardInterrupt:  # raised by a hook, or a second Ctrl+C
                 self._save_on_exit("KeyboardInterrupt")
                 raise
+            except WORKER_LOST as error:
+                if self.engine.num_workers == 1:
+                    raise
+                self._worker_lost(error)
         if self.stopped_by:
             self._save_on_exit(self.stopped_by)
             raise SystemExit(128 + int(getattr(signal, self.stopped_by)))
@@ -292,10 +296,30 @@ class Kid:
                                  f"step-{self.step} weights; the last good checkpoint is {latest}")
 
     def _save_on_exit(self, reason):
+        """Saves the last finished step (on the chief), closes the logs; returns the checkpoint."""
         path = self.checkpoints.save(self.step) if self.writes_checkpoints else None
         self.progress_bar.close()
         self.teardown()
         logger().warning("akid: stopped by %s at step %d; checkpoint: %s", reason, self.step, path)
+        return path
+
+    def _worker_lost(self, error):
+        """Another worker left mid-step: keep what the finished steps learned, say how to go on.
+
+        The failed collective may come after the step's update and tick (its
+        metrics are summed last), so the clock is read again: the brain holds
+        the weights of its step, except that a step cut short before its tick
+        may have updated part of them; a resumed run takes that batch again.
+        """
+        self._step = int(self.clock.step.numpy())
+        path = self._save_on_exit("a lost worker")
+        saved = f"saved {path}" if path else "saves no checkpoint (only the chief writes)"
+        raise RuntimeError(
+            f"Kid: engine {self.engine.name} lost a worker during step {self.step + 1} (stopped, "
+            f"killed or unreachable); this worker ({self.engine.worker_name}) stopped at step "
+            f"{self.step} and {saved}. Restart every worker with continue_from_chk_point=True "
+            f"to resume. "
+            f"TensorFlow said: {str(error.message).splitlines()[0]}") from error
 
     def _log_train(self, window):
         self.train_loss, self.train_evals = window.mean()

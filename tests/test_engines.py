@@ -9,6 +9,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 
 import numpy as np
 import pytest
@@ -70,16 +71,21 @@ def test_data_parallel_follows_the_single_device_trajectory(single, tmp_path):
     assert_same_validation(tmp_path / "log", single / "log")  # the towers split validation too
 
 
-def test_two_workers_train_the_same_weights_as_one_device(single, tmp_path):
-    workers = local_workers(2)
-    processes = []
+def start_two_workers(tmp_path, *args):
+    """Two engine_worker.py processes on multi_worker, sharing tmp_path/log."""
+    workers, processes = local_workers(2), []
     for index in range(2):
         config = {"cluster": {"worker": workers}, "task": {"type": "worker", "index": index}}
         processes.append(subprocess.Popen(
             [sys.executable, os.path.join(HERE, "engine_worker.py"), '{"name": "multi_worker"}',
-             str(tmp_path / "log"), str(tmp_path / f"w{index}.npz")],
+             str(tmp_path / "log"), str(tmp_path / f"w{index}.npz"), *map(str, args)],
             env={**os.environ, "TF_CONFIG": json.dumps(config)},
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+    return processes
+
+
+def test_two_workers_train_the_same_weights_as_one_device(single, tmp_path):
+    processes = start_two_workers(tmp_path)
     for process in processes:
         _, err = process.communicate(timeout=300)
         assert process.returncode == 0, err[-3000:]
@@ -97,6 +103,26 @@ def test_two_workers_train_the_same_weights_as_one_device(single, tmp_path):
     assert_same_validation(own, tmp_path / "log")
     assert not (own / "model").exists()
     assert (tmp_path / "log" / "model" / "checkpoint").exists()
+
+
+def test_a_lost_worker_stops_the_chief_with_a_checkpoint_of_its_last_step(tmp_path):
+    chief, other = start_two_workers(tmp_path, "--steps", 100_000)
+    metrics, deadline = tmp_path / "log" / "metrics.jsonl", time.monotonic() + 240
+    while not (metrics.exists() and len(train_losses(tmp_path / "log")) >= 5):
+        assert chief.poll() is None and time.monotonic() < deadline, chief.communicate()[1][-3000:]
+        time.sleep(0.2)
+    other.kill()  # preempted: no goodbye
+    other.communicate()
+    _, err = chief.communicate(timeout=240)
+    assert chief.returncode != 0
+    assert re.search(r"engine multi_worker lost a worker during step \d+ .*this worker \(chief\) "
+                     r"stopped at step \d+ and saved .*continue_from_chk_point=True", err), err[-3000:]
+    stopped_at = int(re.search(r"stopped at step (\d+)", err).group(1))
+    latest = tf.train.latest_checkpoint(str(tmp_path / "log" / "model"))
+    assert latest.endswith(f"ckpt-{stopped_at}") and stopped_at >= 5
+    assert tf.train.load_checkpoint(latest).get_tensor("clock/step/.ATTRIBUTES/VARIABLE_VALUE") \
+        == stopped_at
+    assert train_losses(tmp_path / "log")[-1] > 0  # the log closed whole
 
 
 SERVE = """
