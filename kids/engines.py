@@ -77,14 +77,20 @@ class Engine:
         worker leaves while the chief still writes: TensorFlow reports a worker that
         exits early as crashed."""
         if self.num_workers > 1:
-            self._barrier()
+            self._gather(tf.constant(0, tf.int64))
+
+    def gather(self, value):
+        """The int `value` of every tower of every worker, in order (each worker calls it)."""
+        if self.num_workers == 1:
+            return [value] * self.num_replicas
+        return [int(v) for v in self._gather(tf.constant(value, tf.int64))]
 
     @tf.function
-    def _barrier(self):
+    def _gather(self, value):
         def tower():
-            return tf.distribute.get_replica_context().all_reduce(
-                tf.distribute.ReduceOp.SUM, tf.ones([]))
-        return self.strategy.run(tower)
+            return tf.distribute.get_replica_context().all_gather(
+                tf.reshape(value, [1]), axis=0)
+        return self.local_results(self.strategy.run(tower))[0]
 
     def __repr__(self):
         return f"{type(self).__name__}(num_replicas={self.num_replicas})"

@@ -193,6 +193,13 @@ class Kid:
             logger().info("resumed from %s at step %d", restored, self.step)
         else:
             logger().info("no checkpoint in %s; starting at step 0", self.checkpoints.directory)
+        steps = sorted(set(self.engine.gather(self.step)))
+        if len(steps) > 1:
+            raise ValueError(
+                f"Kid: the workers of engine {self.engine.name} resumed at different steps "
+                f"{steps}; this worker ({self.engine.worker_name}) at step {self.step} from "
+                f"{restored or f'no checkpoint in {self.checkpoints.directory}'}. Every worker "
+                f"must read the chief's {self.checkpoints.directory} (a shared disk)")
 
     def _build(self):
         """Runs the brain once on two examples (so shape errors show now) and builds the steps."""

@@ -71,14 +71,14 @@ def test_data_parallel_follows_the_single_device_trajectory(single, tmp_path):
     assert_same_validation(tmp_path / "log", single / "log")  # the towers split validation too
 
 
-def start_two_workers(tmp_path, *args):
-    """Two engine_worker.py processes on multi_worker, sharing tmp_path/log."""
+def start_two_workers(tmp_path, *args, logs=("log", "log")):
+    """Two engine_worker.py processes on multi_worker, with log_dirs tmp_path/logs[i]."""
     workers, processes = local_workers(2), []
     for index in range(2):
         config = {"cluster": {"worker": workers}, "task": {"type": "worker", "index": index}}
         processes.append(subprocess.Popen(
             [sys.executable, os.path.join(HERE, "engine_worker.py"), '{"name": "multi_worker"}',
-             str(tmp_path / "log"), str(tmp_path / f"w{index}.npz"), *map(str, args)],
+             str(tmp_path / logs[index]), str(tmp_path / f"w{index}.npz"), *map(str, args)],
             env={**os.environ, "TF_CONFIG": json.dumps(config)},
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
     return processes
@@ -123,6 +123,20 @@ def test_a_lost_worker_stops_the_chief_with_a_checkpoint_of_its_last_step(tmp_pa
     assert tf.train.load_checkpoint(latest).get_tensor("clock/step/.ATTRIBUTES/VARIABLE_VALUE") \
         == stopped_at
     assert train_losses(tmp_path / "log")[-1] > 0  # the log closed whole
+
+
+def test_workers_that_resume_from_different_checkpoints_are_stopped(tmp_path):
+    for process in start_two_workers(tmp_path, "--steps", 3):
+        assert process.wait(timeout=300) == 0
+    # The second worker does not see the chief's checkpoints: as if log_dir were not shared.
+    processes = start_two_workers(tmp_path, "--steps", 6, "--resume", logs=("log", "elsewhere"))
+    for process, own_step in zip(processes, (3, 0)):
+        _, err = process.communicate(timeout=300)
+        assert process.returncode != 0
+        assert re.search(rf"engine multi_worker resumed at different steps \[0, 3\]; this worker "
+                         rf"\(.*\) at step {own_step} from .*must read the chief's .*shared disk",
+                         err), err[-3000:]
+    assert len(train_losses(tmp_path / "log")) == 3  # nobody trained on
 
 
 SERVE = """
