@@ -135,7 +135,8 @@ class KongFu(tf.Module):
     # Updates.
 
     def build(self, variables):
-        """Creates the optimizer's slots for `variables` now, so a checkpoint can restore them.
+        """Creates the optimizer's slots for `variables` (and the lr scheme's variable) now,
+        so a checkpoint can restore them.
 
         Call it under the strategy the variables were made under (a Kid does).
         """
@@ -147,6 +148,7 @@ class KongFu(tf.Module):
                              f"{type(self).__name__}")
         if not optimizer.built:
             optimizer.build(list(variables))
+        self.lr_scheme.build()
 
     def apply_gradients(self, grads, variables):
         """Applies one update; returns the gradients' global norm before clipping.

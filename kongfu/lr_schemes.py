@@ -66,6 +66,9 @@ class Scheme(tf.Module):
     def _value(self, step):
         raise NotImplementedError(f"{type(self).__name__} must implement _value(step)")
 
+    def build(self):
+        """Makes the scheme's variables, if it has any (a Kid calls it under its engine)."""
+
     @property
     def spec(self):
         """The dict that rebuilds this scheme with `make_lr_scheme`."""
@@ -201,17 +204,29 @@ class PlaceholderScheme(Scheme):
     def __init__(self, base_lr=0.0):
         super().__init__(name=LearningRateScheme.placeholder)
         self.base_lr = self._check("base_lr", base_lr, low=0)
-        self.lr = tf.Variable(self.base_lr, dtype=tf.float32, trainable=False, name="lr")
+        self.lr = None  # the rate's variable: see `build`
+
+    def build(self):
+        """Makes the variable holding the rate, if it does not exist yet; returns it.
+
+        It is made late so that making the scheme does not start TensorFlow's
+        runtime before a distributed engine has set its devices; a Kid builds
+        it under its engine.
+        """
+        if self.lr is None:
+            with tf.init_scope():
+                self.lr = tf.Variable(self.base_lr, dtype=tf.float32, trainable=False, name="lr")
+        return self.lr
 
     def assign(self, value):
         """Sets the learning rate; `value` is a number >= 0 or a scalar tensor."""
         if isinstance(value, numbers.Number):
             value = self._check("lr", value, low=0)
-        self.lr.assign(tf.cast(value, tf.float32))
+        self.build().assign(tf.cast(value, tf.float32))
 
     def _value(self, step):
         del step  # Whatever was set last.
-        return tf.convert_to_tensor(self.lr)
+        return tf.convert_to_tensor(self.build())
 
 
 SCHEMES = {

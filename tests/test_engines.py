@@ -179,6 +179,43 @@ def test_towers_train_batch_norm_and_dropout_and_resume(tmp_path):
         np.testing.assert_allclose(report["val"][key], value, rtol=0, atol=1e-5, err_msg=key)
 
 
+OBJECTS_FIRST = """
+import numpy as np
+from akid import ArraySource, Brain, FeedSensor, InnerProductLayer, Kid, MomentumKongFu
+from akid import SoftmaxWithLossLayer
+from akid.kids.logs import read_metrics
+schemes = [{"name": "fixed", "base_lr": 0.1}, {"name": "cosine", "base_lr": 0.1, "total_steps": 9},
+           {"name": "step", "boundaries": [3], "values": [0.1, 0.01]}, {"name": "placeholder"},
+           {"name": "exp_decay", "base_lr": 0.1, "decay_rate": 0.5, "num_batches_per_epoch": 2,
+            "decay_epoch_num": 1}]
+kongfus = [MomentumKongFu(lr_scheme=scheme) for scheme in schemes]
+rng = np.random.default_rng(0)
+y = rng.integers(0, 3, 64)
+x = (3 * np.eye(3)[y] + rng.normal(0, 0.3, (64, 3))).astype("float32")
+brain = Brain(name="net")
+brain.attach(InnerProductLayer(out_channel_num=3, name="ip"))
+brain.attach(SoftmaxWithLossLayer(class_num=3, name="loss"))
+kid = Kid(FeedSensor(ArraySource(train=(x, y)), 16), brain, kongfus[3], max_steps=12,
+          log_dir=sys.argv[1], train_log_step=1, skip_validation=True, do_summary=False, seed=0,
+          engine={"name": "data_parallel", "num_gpu": 2})
+kid.hooks.on_batch_begin.append(lambda k: k.kongfu.set_lr(0.1))
+kid.practice()
+print(json.dumps([[r["lr"], r["loss"]] for r in read_metrics(sys.argv[1])
+                  if r["split"] == "train"]))
+"""
+
+
+def test_sensor_brain_and_kongfu_of_any_lr_scheme_can_be_made_before_the_engine(tmp_path):
+    done = subprocess.run([sys.executable, "-c", "import json, sys\n" + OBJECTS_FIRST,
+                           str(tmp_path / "log")], capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+    assert done.returncode == 0, done.stderr[-3000:]
+    rates, losses = np.array(json.loads(done.stdout.strip().splitlines()[-1])).T
+    assert len(losses) == 12
+    np.testing.assert_allclose(rates, 0.1, rtol=1e-6)  # the placeholder, set from a hook
+    assert np.mean(losses[-4:]) < 0.1 * np.mean(losses[:4])  # an epoch's batches each
+
+
 # In process: nothing here may configure TensorFlow's devices.
 
 def test_engine_arguments_are_checked():
