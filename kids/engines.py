@@ -80,7 +80,7 @@ class Engine:
             self._gather(tf.constant(0, tf.int64))
 
     def gather(self, value):
-        """The int `value` of every tower of every worker, in order (each worker calls it)."""
+        """The int `value` of every tower of every worker, in order; every worker must call it."""
         if self.num_workers == 1:
             return [value] * self.num_replicas
         return [int(v) for v in self._gather(tf.constant(value, tf.int64))]

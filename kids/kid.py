@@ -325,8 +325,7 @@ class Kid:
             f"Kid: engine {self.engine.name} lost a worker during step {self.step + 1} (stopped, "
             f"killed or unreachable); this worker ({self.engine.worker_name}) stopped at step "
             f"{self.step} and {saved}. Restart every worker with continue_from_chk_point=True "
-            f"to resume. "
-            f"TensorFlow said: {str(error.message).splitlines()[0]}") from error
+            f"to resume. TensorFlow said: {str(error.message).splitlines()[0]}") from error
 
     def _log_train(self, window):
         self.train_loss, self.train_evals = window.mean()
