@@ -6,9 +6,10 @@ CPU "towers" share this machine's cores, so the ratio measures the engine's
 overhead (splitting the batch, two half-size passes, summing gradients), not
 a speedup. keras Model.fit on the same layers, with and without the same
 MirroredStrategy, runs in the same rounds: its ratio is TensorFlow's own
-overhead, which akid's should match. Also prints each zoo model's all-reduce volume per step (its
-gradients: 4 bytes a trainable parameter), the figure that sets how well
-data parallelism scales on real GPUs. Writes benchmarks/results/bench_engines.json.
+overhead, which akid's should match. Also prints each zoo model's all-reduce
+volume per step (its gradients: 4 bytes a trainable parameter), the figure
+that sets how well data parallelism scales on real GPUs. Writes
+benchmarks/results/bench_engines.json.
 
     python benchmarks/bench_engines.py [--rounds 7] [--steps 40] [--batch-size 128]
 """

@@ -36,14 +36,20 @@ def train_losses(log_dir):
     return np.array([r["loss"] for r in read_metrics(log_dir) if r["split"] == "train"])
 
 
+def assert_same_figures(got, expected):
+    """Two dicts of figures with the same keys and values within 1e-5."""
+    assert got.keys() == expected.keys()
+    for key, value in expected.items():
+        np.testing.assert_allclose(got[key], value, rtol=0, atol=1e-5, err_msg=key)
+
+
 def assert_same_validation(log_dir, expected_log_dir):
     """The last validation record of each log holds the same figures."""
     got, expected = ({k: v for k, v in [r for r in read_metrics(d) if r["split"] == "val"][-1]
                       .items() if k != "split"}
                      for d in (log_dir, expected_log_dir))
-    assert got.keys() == expected.keys() and "accuracy" in got
-    for key, value in expected.items():
-        np.testing.assert_allclose(got[key], value, rtol=0, atol=1e-5, err_msg=key)
+    assert "accuracy" in got
+    assert_same_figures(got, expected)
 
 
 def weights(path):
@@ -174,9 +180,7 @@ def test_towers_train_batch_norm_and_dropout_and_resume(tmp_path):
     assert len(report["losses"]) == 20 and np.isfinite(report["losses"]).all()
     assert np.mean(report["losses"][-5:]) < 0.5 * np.mean(report["losses"][:3])
     assert report["moving_mean_moved"] and report["masks_differ"]
-    assert report["val"].keys() == report["whole_val"].keys()
-    for key, value in report["whole_val"].items():
-        np.testing.assert_allclose(report["val"][key], value, rtol=0, atol=1e-5, err_msg=key)
+    assert_same_figures(report["val"], report["whole_val"])
 
 
 OBJECTS_FIRST = """
