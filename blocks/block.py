@@ -1,19 +1,13 @@
 """Block: a named, stateful data-processing unit, the thing akid is made of."""
 import contextlib
-import re
 
 import tensorflow as tf
 
 from akid.blocks import recorder
-from akid.blocks.checks import check_choice, describe
+from akid.checks import check_choice, describe, snake_case
 from akid.blocks.initializers import check_init_para, check_wd, decay_term, initial_value
 
 MODES = ("train", "val", "test")
-
-
-def snake_case(class_name):
-    """`ConvolutionLayer` -> `convolution_layer`."""
-    return re.sub(r"(?<=[a-z0-9])([A-Z])|(?<=[A-Z])([A-Z])(?=[a-z])", r"_\1\2", class_name).lower()
 
 
 def _shapes_of(inputs):

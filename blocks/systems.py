@@ -2,8 +2,8 @@
 import tensorflow as tf
 
 from akid.blocks import recorder
-from akid.blocks.block import Block, snake_case
-from akid.blocks.checks import describe
+from akid.blocks.block import Block
+from akid.checks import describe, snake_case
 
 SYSTEM_IN = "system_in"
 

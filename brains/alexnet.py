@@ -1,5 +1,5 @@
 """AlexNet, in the CIFAR-sized variant: five convolutions, three fully connected layers."""
-from akid.blocks.checks import describe
+from akid.checks import describe
 from akid.blocks.layers import AccuracyLayer, InnerProductLayer, SoftmaxWithLossLayer
 from akid.brains.brain import Brain
 from akid.brains.templates import cnn_block

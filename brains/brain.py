@@ -4,7 +4,7 @@ import collections
 import tensorflow as tf
 
 from akid.blocks import recorder
-from akid.blocks.checks import describe
+from akid.checks import describe
 from akid.blocks.systems import SYSTEM_IN, GraphSystem, System
 
 Outcome = collections.namedtuple("Outcome", ["output", "loss", "evals", "loss_terms"])

@@ -1,5 +1,5 @@
 """MaxoutNet: convolutional maxout layers with max pooling and dropout (CIFAR-10)."""
-from akid.blocks.checks import check_positive_int, describe
+from akid.checks import check_positive_int, describe
 from akid.blocks.layers import AccuracyLayer, DropoutLayer, InnerProductLayer, SoftmaxWithLossLayer
 from akid.brains.brain import Brain
 from akid.brains.templates import cnn_block

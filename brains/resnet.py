@@ -1,5 +1,5 @@
 """ResNet for CIFAR: residual units as nested brains, merged by a MergeLayer sum."""
-from akid.blocks.checks import check_choice, check_positive_int, describe
+from akid.checks import check_choice, check_positive_int, describe
 from akid.blocks.layers import (AccuracyLayer, BatchNormalizationLayer, ConvolutionLayer,
                                 GlobalAveragePoolingLayer, InnerProductLayer, MergeLayer,
                                 ReLULayer, ShortcutPaddingLayer, SoftmaxWithLossLayer)

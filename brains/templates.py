@@ -1,5 +1,5 @@
 """cnn_block: akid's template of conv -> [bn] -> activation -> [pool] -> [dropout]."""
-from akid.blocks.checks import describe
+from akid.checks import describe
 from akid.blocks.layers import (BatchNormalizationLayer, ConvolutionLayer, DropoutLayer,
                                 InnerProductLayer, PoolingLayer, make_activation)
 from akid.brains.brain import Brain

@@ -1,5 +1,5 @@
 """VGG: stacks of 3x3 convolutions between max pools, then a fully connected classifier."""
-from akid.blocks.checks import check_positive_int, describe
+from akid.checks import check_positive_int, describe
 from akid.blocks.layers import AccuracyLayer, FlattenLayer, InnerProductLayer, SoftmaxWithLossLayer
 from akid.brains.brain import Brain
 from akid.brains.templates import cnn_block

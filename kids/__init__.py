@@ -1,8 +1,8 @@
-"""Kids: the Kid that trains, its clock, hooks, logs and checkpoints; the Observer; the tuner."""
+"""Kids: the Kid that trains, its clock, hooks, logs and checkpoints; and one sub-package
+each for its callbacks, engines, the Observer and the tuner."""
 from akid.kids import clock
 from akid.kids.hooks import Hooks
 from akid.kids.kid import Kid
 from akid.kids.logs import read_metrics
 from akid.kids.observer import Observer
-from akid.kids.tuner import tune
-from akid.kids.tuner_results import plot_results
+from akid.kids.tuner import plot_results, tune

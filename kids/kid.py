@@ -11,16 +11,16 @@ import tensorflow as tf
 
 from akid.blocks.systems import as_list
 from akid.kids import clock as clocks
-from akid.kids import standard_hooks
+from akid.kids.callbacks import standard as standard_hooks
 from akid.kids.checkpoints import Checkpoints
 from akid.kids.engines import WORKER_LOST, make_engine
 from akid.kids.export import export_saved_model
-from akid.kids.fit_checks import check_labels, check_towers
+from akid.kids.preflight import check_labels, check_towers
 from akid.kids.hooks import Hooks
 from akid.kids.logs import RunLog, logger
 from akid.kids.signals import stop_on_signals
 from akid.kids.steps import make_eval_step, make_train_step
-from akid.kids.window import Window
+from akid.kids.callbacks.window import Window
 
 
 class Kid:

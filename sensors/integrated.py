@@ -2,8 +2,8 @@
 import numpy as np
 import tensorflow as tf
 
-from akid.blocks.block import Block, snake_case
-from akid.blocks.checks import describe
+from akid.blocks.block import Block
+from akid.checks import describe, snake_case
 from akid.blocks.layers.shape import PaddingLayer
 from akid.sensors.jokers.base import Joker
 from akid.sensors.sensor import Sensor, _check_split

@@ -7,7 +7,8 @@ import tarfile
 import numpy as np
 
 from akid.sources.download import data_path, ensure_files
-from akid.sources.source import Source, _check_count
+from akid.checks import check_count
+from akid.sources.source import Source
 
 CIFAR_URL = "https://www.cs.toronto.edu/~kriz/"
 CIFAR10_FILE = "cifar-10-python.tar.gz"
@@ -68,7 +69,7 @@ class CifarSource(Source):
         batches = self._read(paths[self.file_name], label_key)
         x = np.concatenate([batches[m][0] for m in self.train_members])
         y = np.concatenate([batches[m][1] for m in self.train_members])
-        num_val = _check_count(self._describe(), "num_val", num_val) or 0
+        num_val = check_count(self._describe(), "num_val", num_val, allow_none=True) or 0
         if num_val > len(x):
             raise ValueError(f"{self._describe()}: num_val={num_val} is more than the "
                              f"{len(x)} training images in {self.file_name}")

@@ -5,7 +5,8 @@ import numpy as np
 
 from akid.sources.download import data_path, ensure_files
 from akid.sources.idx import read_idx
-from akid.sources.source import Source, _check_count
+from akid.checks import check_count
+from akid.sources.source import Source
 
 MNIST_URL = "https://storage.googleapis.com/cvdf-datasets/mnist/"
 TRAIN_IMAGES = "train-images-idx3-ubyte.gz"
@@ -58,7 +59,7 @@ class MNISTFeedSource(Source):
                              f"({', '.join(MNIST_SHA256)}) to hex digests, got {sha256!r}")
         paths = ensure_files(url, self.work_dir, {f: digests.get(f) for f in MNIST_SHA256})
         x, y = self._read(paths, TRAIN_IMAGES, TRAIN_LABELS)
-        num_val = _check_count(self._describe(), "num_val", num_val) or 0
+        num_val = check_count(self._describe(), "num_val", num_val, allow_none=True) or 0
         if num_val > len(x):
             raise ValueError(f"{self._describe()}: num_val={num_val} is more than the "
                              f"{len(x)} images in {TRAIN_IMAGES}")

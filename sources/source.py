@@ -1,28 +1,10 @@
 """Source: in-memory numpy arrays per split, the data every sensor reads from."""
-import re
-
 import numpy as np
 import tensorflow as tf
 
+from akid.checks import check_count, check_positive_int, snake_case
+
 SPLITS = ("train", "val", "test")
-
-
-def _check_count(owner, param, value):
-    """Returns `value` if it is None or an int >= 0, else raises naming `param`."""
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{owner}: {param} must be None or an int >= 0, got {value!r} "
-                        f"({type(value).__name__})")
-    if value < 0:
-        raise ValueError(f"{owner}: {param} must be None or an int >= 0, got {value}")
-    return int(value)
-
-
-def _snake_case(class_name):
-    """`MNISTSubsetSource` -> `mnist_subset_source` (as blocks name themselves)."""
-    return re.sub(r"(?<=[a-z0-9])([A-Z])|(?<=[A-Z])([A-Z])(?=[a-z])", r"_\1\2",
-                  class_name).lower()
 
 
 class Source:
@@ -51,11 +33,11 @@ class Source:
     """
 
     def __init__(self, center=False, scale=True, num_train=None, num_val=None, name=None):
-        self.name = name or _snake_case(type(self).__name__)
+        self.name = name or snake_case(type(self).__name__)
         self.center = bool(center)
         self.scale = bool(scale)
-        self._limits = {"train": _check_count(self._describe(), "num_train", num_train),
-                        "val": _check_count(self._describe(), "num_val", num_val),
+        self._limits = {"train": check_count(self._describe(), "num_train", num_train, allow_none=True),
+                        "val": check_count(self._describe(), "num_val", num_val, allow_none=True),
                         "test": None}
         self._data = {}
         self._cursors = {split: 0 for split in SPLITS}
@@ -177,8 +159,7 @@ class Source:
           n: batch size, a positive int.
           get_val: read the validation split instead of the training split.
         """
-        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n <= 0:
-            raise ValueError(f"{self._describe()}: get_batch needs a positive int n, got {n!r}")
+        n = check_positive_int(self._describe(), "get_batch's n", n)
         split = "val" if get_val else "train"
         x, y = self.arrays(split)
         idx = (self._cursors[split] + np.arange(n)) % len(x)
@@ -219,6 +200,6 @@ class ArraySource(Source):
         if num_classes is None:
             self.num_classes = int(max(y.max() for y in labels)) + 1 if integer else None
         else:
-            self.num_classes = _check_count(self._describe(), "num_classes", num_classes)
+            self.num_classes = check_count(self._describe(), "num_classes", num_classes, allow_none=True)
             if self.num_classes == 0:
                 raise ValueError(f"{self._describe()}: num_classes must be positive, got 0")

@@ -14,7 +14,8 @@ import difflib
 import functools
 import inspect
 
-from akid.blocks.block import Block, snake_case
+from akid.blocks.block import Block
+from akid.checks import snake_case
 from akid.blocks.layers import activations as activation_layers
 
 SPECIAL = ("input", "for", "brain", "parallel")

@@ -5,7 +5,7 @@ folded to (N * T, ...), run through the blocks, and unfolded to (N, T, ...).
 """
 import tensorflow as tf
 
-from akid.blocks.checks import describe
+from akid.checks import describe
 from akid.brains.brain import Brain
 
 

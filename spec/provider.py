@@ -21,7 +21,7 @@ num_batches * batch_size examples.
 import inspect
 
 from akid import sensors
-from akid.blocks.block import snake_case
+from akid.checks import snake_case
 from akid.sensors import FeedSensor
 from akid.spec import containers
 from akid.spec.errors import SpecError, source_of

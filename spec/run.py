@@ -25,7 +25,8 @@ import time
 import numpy as np
 import tensorflow as tf
 
-from akid.kids import Kid, standard_hooks
+from akid.kids import Kid
+from akid.kids.callbacks import standard as standard_hooks
 from akid.kids.engines import make_engine
 from akid.kongfu import GradientDescentKongFu
 from akid.sensors import FeedSensor

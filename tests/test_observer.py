@@ -16,7 +16,8 @@ from tensorboard.backend.event_processing import event_accumulator
 from akid import (AccuracyLayer, ArraySource, Brain, ConvolutionLayer, FeedSensor,
                   InnerProductLayer, Kid, MomentumKongFu, PoolingLayer, ReLULayer,
                   SoftmaxWithLossLayer)
-from akid.kids import drawing, summaries
+from akid.kids.callbacks import summaries
+from akid.kids.observer import mosaics
 from akid.kids.observer import Observer
 
 LAYOUTS = [{"type": "normal", "num": 2}, {"type": "square"}, {"type": "inverse", "num": 2},

@@ -7,7 +7,7 @@ from akid import (Block, Brain, ConvolutionLayer, DropoutLayer, FlattenLayer, Gr
                   InnerProductLayer, MergeLayer, MSELossLayer, PaddingLayer, PoolingLayer,
                   ReLULayer, SequentialSystem, SoftmaxWithLossLayer, TanhLayer, cnn_block,
                   make_activation)
-from akid.blocks.block import snake_case
+from akid.checks import snake_case
 from harness import check_block
 
 rng = np.random.default_rng(7)

@@ -9,8 +9,10 @@ import time
 
 import pytest
 
-from akid.kids.device_pool import DevicePool, cpu_count, list_gpus
-from akid.kids.tuner import Launcher, plan, plot_results, read_results, render, tune
+from akid.kids.tuner.device_pool import DevicePool, cpu_count, list_gpus
+from akid.kids.tuner import plot_results, read_results, tune
+from akid.kids.tuner.launcher import Launcher
+from akid.kids.tuner.tuning import plan, render
 
 
 def tiny_setup():

@@ -2,7 +2,7 @@
 import tensorflow as tf
 
 from akid.blocks.block import Block
-from akid.blocks.checks import check_number, check_positive_int, describe
+from akid.checks import check_number, check_positive_int, describe
 
 
 class ReLULayer(Block):

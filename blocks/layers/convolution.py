@@ -1,7 +1,8 @@
 """ConvolutionLayer: 2-D convolution over NHWC images."""
 import tensorflow as tf
 
-from akid.blocks.checks import check_choice, check_positive_int, spatial_pair
+from akid.checks import check_choice, check_positive_int
+from akid.blocks.checks import spatial_pair
 from akid.blocks.layers.weighted import WeightedLayer
 
 PADDINGS = ("SAME", "VALID")

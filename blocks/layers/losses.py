@@ -2,7 +2,8 @@
 import tensorflow as tf
 
 from akid.blocks.block import Block
-from akid.blocks.checks import check_positive_int, check_two_inputs, describe
+from akid.checks import check_positive_int, describe
+from akid.blocks.checks import check_two_inputs
 
 
 class LossLayer(Block):

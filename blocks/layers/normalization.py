@@ -2,7 +2,7 @@
 import tensorflow as tf
 
 from akid.blocks.block import Block
-from akid.blocks.checks import check_number
+from akid.checks import check_number
 
 
 class BatchNormalizationLayer(Block):

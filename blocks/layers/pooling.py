@@ -2,7 +2,8 @@
 import tensorflow as tf
 
 from akid.blocks.block import Block
-from akid.blocks.checks import check_choice, spatial_pair
+from akid.checks import check_choice
+from akid.blocks.checks import spatial_pair
 from akid.blocks.layers.convolution import PADDINGS
 
 POOLS = {"max": tf.nn.max_pool2d, "avg": tf.nn.avg_pool2d}

@@ -1,7 +1,7 @@
 """LSTMLayer and GRULayer: recurrent layers over (N, T, D) sequences."""
 import tensorflow as tf
 
-from akid.blocks.checks import check_positive_int
+from akid.checks import check_positive_int
 from akid.blocks.layers.weighted import WeightedLayer
 
 

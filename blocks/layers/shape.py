@@ -4,7 +4,7 @@ import math
 import tensorflow as tf
 
 from akid.blocks.block import Block
-from akid.blocks.checks import check_choice, check_positive_int, describe
+from akid.checks import check_choice, check_positive_int, describe
 
 PAD_MODES = ("CONSTANT", "REFLECT", "SYMMETRIC")
 

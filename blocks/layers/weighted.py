@@ -1,6 +1,6 @@
 """WeightedLayer: the shared base of layers with weights and a bias."""
 from akid.blocks.block import Block
-from akid.blocks.checks import check_number, describe
+from akid.checks import check_number, describe
 from akid.blocks.initializers import check_init_para, check_wd
 
 DEFAULT_INIT = {"name": "xavier"}

@@ -2,7 +2,7 @@
 import tensorflow as tf
 
 from akid.blocks.block import Block
-from akid.blocks.checks import describe
+from akid.checks import describe
 
 
 class Joker(Block):

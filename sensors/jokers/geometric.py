@@ -3,7 +3,7 @@ import math
 
 import tensorflow as tf
 
-from akid.blocks.checks import describe
+from akid.checks import describe
 from akid.sensors.jokers.base import Joker, check_flag, check_real, check_size, split_seed
 
 

@@ -1,7 +1,7 @@
 """Jokers that change pixel values: rescaling, per-image whitening, random light."""
 import tensorflow as tf
 
-from akid.blocks.checks import describe
+from akid.checks import describe
 from akid.sensors.jokers.base import Joker, check_real, split_seed
 
 

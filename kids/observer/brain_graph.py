@@ -7,7 +7,7 @@ import tensorflow as tf
 from matplotlib.patches import Patch
 
 from akid.blocks.systems import SYSTEM_IN
-from akid.kids.drawing import new_figure
+from akid.kids.observer.mosaics import new_figure
 
 ROLE_COLOURS = {"input": "#d9d9d9", "data": "#cfe2f3", "weighted": "#fce5cd",
                 "loss": "#f4cccc", "eval": "#d9ead3"}

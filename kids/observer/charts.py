@@ -6,9 +6,9 @@ import os
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 
-from akid.kids.drawing import draw_image, near_square, new_figure
+from akid.kids.observer.mosaics import draw_image, near_square, new_figure
 from akid.kids.logs import read_metrics
-from akid.kids.summaries import DISTRIBUTIONS_FILE, KINDS, read_distributions
+from akid.kids.callbacks.summaries import DISTRIBUTIONS_FILE, KINDS, read_distributions
 
 NOT_METRICS = ("step", "epoch", "split", "loss", "lr", "images_per_s")
 SPLIT_STYLE = {"train": dict(color="C0", linewidth=1.4, label="train"),

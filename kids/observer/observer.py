@@ -12,11 +12,11 @@ import tensorflow as tf
 
 from akid.blocks.layers import ConvolutionLayer, InnerProductLayer
 from akid.blocks.systems import SYSTEM_IN
-from akid.kids import drawing, graph_drawing, plots
+from akid.kids.observer import brain_graph, charts, mosaics
 from akid.kids.checkpoints import restore_newest
 from akid.kids.logs import logger
-from akid.kids.pictures import Pictures, show
-from akid.kids.summaries import data_outputs
+from akid.kids.observer.display import Pictures, show
+from akid.kids.callbacks.summaries import data_outputs
 
 
 class Observer:
@@ -136,7 +136,7 @@ class Observer:
         if names is None:
             return found
         names = [names] if isinstance(names, str) else list(names)
-        chosen = [(p, b) for p, b in found if any(plots.matches(p, n) for n in names)]
+        chosen = [(p, b) for p, b in found if any(charts.matches(p, n) for n in names)]
         if not chosen:
             raise ValueError(f"Observer: none of {names} names a {what}; the {what}s are "
                              f"{[p for p, _ in found]}")
@@ -169,7 +169,7 @@ class Observer:
         count), "tiles" (how many were drawn: all, up to max_filters), "grid"
         (rows, cols), "tile_shape" and "style" ("image", "rgb", "channels" or "flat").
         """
-        layout = drawing.check_layout(layout)
+        layout = mosaics.check_layout(layout)
         if scale not in ("filter", "layer"):
             raise ValueError(f"Observer.visualize_filters: scale must be 'filter' or 'layer', "
                              f"got {scale!r}")
@@ -184,19 +184,19 @@ class Observer:
             weights = block.weights.numpy()[..., :max_filters or filters]
             fed_by_input = SYSTEM_IN in self._sources(path)
             input_shape = self._input_shape(path)
-            tiles, style = drawing.filter_tiles(weights, input_shape, fed_by_input, scale)
+            tiles, style = mosaics.filter_tiles(weights, input_shape, fed_by_input, scale)
             count = f"{filters}" if len(tiles) == filters else f"first {len(tiles)} of {filters}"
             if isinstance(block, ConvolutionLayer):
                 what = "filters of " + "x".join(str(d) for d in block.weights.shape[:-1])
             else:
                 layout_of = "" if style == "flat" else f" ({'x'.join(map(str, input_shape))})"
                 what = f"units over {block.weights.shape[0]} inputs{layout_of}"
-            fig, grid = drawing.tiles_figure(
+            fig, grid = mosaics.tiles_figure(
                 tiles, layout, f"{path} ({type(block).__name__}): {count} {what}\n"
                 f"{_STYLES[style]}", signed=style != "rgb", nested=style == "channels",
                 colorbar_label="weight / max |weight| of its filter" if scale == "filter"
                 else "weight")
-            self._keep(pictures, f"filters_{drawing.safe_name(path)}.png", fig, save_to,
+            self._keep(pictures, f"filters_{mosaics.safe_name(path)}.png", fig, save_to,
                        layer=path, filters=filters, tiles=len(tiles), grid=grid,
                        tile_shape=tuple(tiles[0].shape), style=style)
         return show(pictures)
@@ -228,7 +228,7 @@ class Observer:
             name = f"{path} ({type(block).__name__})"
             label = f" (label {labels[example]})" if labels.ndim == 1 else ""
             if value.ndim == 2:
-                fig = plots.vector_activation_figure(value, example, name + label)
+                fig = charts.vector_activation_figure(value, example, name + label)
                 tiles = value.shape[1]
             else:
                 maps = value[example] if value.ndim == 4 else value[example][..., None]
@@ -236,11 +236,11 @@ class Observer:
                 title = (f"{name}\n{tiles} feature map{'s' if tiles > 1 else ''} of "
                          f"{'x'.join(map(str, maps.shape[:2]))}, validation example "
                          f"{example}{label}")
-                fig, _ = drawing.tiles_figure([maps[..., c] for c in range(tiles)],
+                fig, _ = mosaics.tiles_figure([maps[..., c] for c in range(tiles)],
                                               {"type": "dynamic"}, title,
                                               signed=bool(value.min() < 0),
                                               colorbar_label="activation", show_layout=False)
-            self._keep(pictures, f"activation_{drawing.safe_name(path)}.png", fig, save_to,
+            self._keep(pictures, f"activation_{mosaics.safe_name(path)}.png", fig, save_to,
                        layer=path, tiles=tiles)
         return show(pictures)
 
@@ -268,17 +268,17 @@ class Observer:
             raise ValueError(f"Observer.visualize_classifying: idxs must be a non-empty list "
                              f"in [0, {len(x)}) (the validation batch), got {idxs}")
         probs = scores if _are_probabilities(scores) else tf.nn.softmax(scores).numpy()
-        fig = plots.classifying_figure(x[idxs], y[idxs], probs[idxs], idxs, top_k, name)
+        fig = charts.classifying_figure(x[idxs], y[idxs], probs[idxs], idxs, top_k, name)
         pictures = Pictures()
         correct = int(sum(np.argmax(probs[i]) == y[i] for i in idxs)) if y.ndim == 1 else None
-        self._keep(pictures, f"classifying_{drawing.safe_name(name)}.png", fig, save_to,
+        self._keep(pictures, f"classifying_{mosaics.safe_name(name)}.png", fig, save_to,
                    layer=name, tiles=len(idxs), correct=correct)
         return show(pictures)
 
     def plot_training(self, save_to=None):
         """Plots loss, eval metrics and learning rate per step from `metrics.jsonl` (train and
         val on the same axes); writes `training.png`."""
-        fig, panels = plots.training_figure(self.log_dir)
+        fig, panels = charts.training_figure(self.log_dir)
         pictures = Pictures()
         self._keep(pictures, "training.png", fig, save_to, panels=panels)
         return show(pictures)
@@ -292,7 +292,7 @@ class Observer:
           tensors: names (or prefixes, e.g. "conv1") of the tensors to plot; None: all.
         """
         pictures = Pictures()
-        for kind, fig, names in plots.distribution_figures(self.log_dir, tensors):
+        for kind, fig, names in charts.distribution_figures(self.log_dir, tensors):
             self._keep(pictures, f"distributions_{kind}.png", fig, save_to, kind=kind,
                        tensors=names, tiles=len(names))
         return show(pictures)
@@ -304,15 +304,15 @@ class Observer:
         if self.brain is None:
             self._built_brain("visualize_graph")
         shape = self.batch()[0].shape if self.sensor is not None else None
-        graph, labels, roles = graph_drawing.describe_brain(self.brain, shape)
-        fig = graph_drawing.draw_graph(graph["nodes"], graph["edges"], labels, roles,
+        graph, labels, roles = graph_mosaics.describe_brain(self.brain, shape)
+        fig = graph_mosaics.draw_graph(graph["nodes"], graph["edges"], labels, roles,
                                        f"brain '{self.brain.name}': "
                                        f"{len(graph['nodes']) - 1} blocks")
         pictures = Pictures()
         path = self._keep(pictures, "graph.png", fig, save_to, tiles=len(graph["nodes"]))
         dot = os.path.join(os.path.dirname(path), "graph.dot")
         with open(dot, "w", encoding="utf-8") as f:
-            f.write(graph_drawing.to_dot(graph["nodes"], graph["edges"], labels, roles,
+            f.write(graph_mosaics.to_dot(graph["nodes"], graph["edges"], labels, roles,
                                          self.brain.name))
         pictures.info[0]["dot"] = dot
         return show(pictures)
@@ -320,7 +320,7 @@ class Observer:
     # -- keeping and showing -------------------------------------------------------
 
     def _keep(self, pictures, file_name, fig, save_to, **info):
-        path = drawing.save(fig, os.path.join(save_to or self.save_to, file_name))
+        path = mosaics.save(fig, os.path.join(save_to or self.save_to, file_name))
         self.figures[path] = fig
         pictures.add(path, fig, **info)
         return path

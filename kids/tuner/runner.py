@@ -1,4 +1,4 @@
-"""Runs one tuner instance: `python -m akid.kids.tuner_runner INSTANCE_DIR`.
+"""Runs one tuner instance: `python -m akid.kids.tuner.runner INSTANCE_DIR`.
 
 Reads `instance.json` and the rendered `setup.py` the tuner wrote there, calls
 the setup function, gives the Kid the instance's log_dir (when the function
@@ -19,7 +19,7 @@ INSTANCE_JSON, SETUP_PY, RESULT_JSON = "instance.json", "setup.py", "result.json
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     if len(argv) != 1:
-        sys.stderr.write("usage: python -m akid.kids.tuner_runner INSTANCE_DIR\n")
+        sys.stderr.write("usage: python -m akid.kids.tuner.runner INSTANCE_DIR\n")
         return 2
     instance_dir = argv[0]
     with open(os.path.join(instance_dir, INSTANCE_JSON), encoding="utf-8") as f:
@@ -39,7 +39,7 @@ def main(argv=None):
         traceback.print_exc()
         result["error"] = "".join(traceback.format_exception_only(type(error), error)).strip()
         code = 1
-    from akid.kids.tuner_results import metrics_summary
+    from akid.kids.tuner.results import metrics_summary
     result.update(metrics_summary(result["log_dir"]))
     write_json(os.path.join(instance_dir, RESULT_JSON), result)
     sys.stdout.flush()

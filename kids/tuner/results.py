@@ -172,8 +172,8 @@ def plot_results(results_or_work_dir, save_to=None):
       results = tune(setup, opt_paras_list, net_paras_list)
       plot_results(results)   # -> "tune/20250101-120000/val_curves.png"
     """
-    from akid.kids import pictures  # noqa: F401  (switches matplotlib to Agg when headless)
-    from akid.kids.drawing import new_figure, save
+    from akid.kids.observer import display  # noqa: F401  (switches matplotlib to Agg when headless)
+    from akid.kids.observer.mosaics import new_figure, save
 
     if isinstance(results_or_work_dir, (str, os.PathLike)):
         work_dir = os.fspath(results_or_work_dir)

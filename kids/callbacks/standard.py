@@ -3,7 +3,7 @@ import sys
 
 from tqdm.auto import tqdm
 
-from akid.kids import summaries
+from akid.kids.callbacks import summaries
 from akid.kids.logs import logger
 
 

@@ -1,5 +1,5 @@
 """The tuner's launcher: starts the instances as the DevicePool allows, each a
-subprocess `python -m akid.kids.tuner_runner <instance_dir>` watched by a thread,
+subprocess `python -m akid.kids.tuner.runner <instance_dir>` watched by a thread,
 and turns how each ended into its record. Ctrl+C stops them all."""
 import contextlib
 import json
@@ -13,8 +13,8 @@ import time
 from tqdm.auto import tqdm
 
 from akid.kids.logs import logger
-from akid.kids.tuner_results import metrics_summary, write_results
-from akid.kids.tuner_runner import RESULT_JSON
+from akid.kids.tuner.results import metrics_summary, write_results
+from akid.kids.tuner.runner import RESULT_JSON
 
 STOP_GRACE_SECONDS = 15  # after SIGTERM, how long a child may take to save before SIGKILL
 ERROR_TAIL_LINES = 20
@@ -100,7 +100,7 @@ class Launcher:
         env = dict(self.env, CUDA_VISIBLE_DEVICES=",".join(gpus))
         with open(os.path.join(folder, "stdout.txt"), "wb") as out, \
                 open(os.path.join(folder, "stderr.txt"), "wb") as err:
-            return subprocess.Popen([sys.executable, "-m", "akid.kids.tuner_runner", folder],
+            return subprocess.Popen([sys.executable, "-m", "akid.kids.tuner.runner", folder],
                                     stdout=out, stderr=err, stdin=subprocess.DEVNULL, env=env)
 
     def _record(self, instance, gpus, returncode, wall_time, stopped):

@@ -16,12 +16,11 @@ import textwrap
 
 import jinja2
 
-import akid
-from akid.kids.device_pool import DevicePool, cpu_count, list_gpus
+from akid.kids.tuner.device_pool import DevicePool, cpu_count, list_gpus
 from akid.kids.logs import logger
-from akid.kids.tuner_launcher import STOP_GRACE_SECONDS, Launcher  # noqa: F401
-from akid.kids.tuner_results import plot_results, read_results, table, write_results  # noqa: F401
-from akid.kids.tuner_runner import INSTANCE_JSON, SETUP_PY, write_json
+from akid.kids.tuner.launcher import Launcher
+from akid.kids.tuner.results import table, write_results
+from akid.kids.tuner.runner import INSTANCE_JSON, SETUP_PY, write_json
 
 
 def tune(template, opt_paras_list=[{}], net_paras_list=[{}], repeat_times=1,  # noqa: B006
@@ -41,7 +40,7 @@ def tune(template, opt_paras_list=[{}], net_paras_list=[{}], repeat_times=1,  # 
     `Kid(..., log_dir="{{ log_dir }}")`. Then the tuner calls `practice()` and,
     unless practice() ended with a validation, `validate()`.
 
-    Instances run as `python -m akid.kids.tuner_runner <instance_dir>`, in the
+    Instances run as `python -m akid.kids.tuner.runner <instance_dir>`, in the
     current working directory, each with `CUDA_VISIBLE_DEVICES` set to the GPUs
     it holds from a DevicePool. Without GPUs (or with `devices=[]`) they run
     on CPU, `max_parallel` at a time, with `CUDA_VISIBLE_DEVICES=""` and
@@ -69,7 +68,7 @@ def tune(template, opt_paras_list=[{}], net_paras_list=[{}], repeat_times=1,  # 
       debug: keep TensorFlow's C++ logging in the instances and log each failure's
         whole stderr; `{{ debug }}` is True in the template.
       devices: GPU ids to use, e.g. ["0", "1"], or [] for CPU only; default:
-        the GPUs found (`akid.kids.device_pool.list_gpus`).
+        the GPUs found (`akid.kids.tuner.device_pool.list_gpus`).
 
     Returns:
       One dict per instance, in instance order: `index`, `repeat`, `opt_paras`,
@@ -187,6 +186,10 @@ def prepare(instances, source, function, work_dir, debug):
                        "index", "repeat", "opt_paras", "net_paras", "gpu_num", "log_dir")}})
 
 
+# The akid package folder (the repository root): kids/tuner/ lies two levels below it.
+_PACKAGE_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
 def base_env(debug, threads=None):
     """The environment of every instance (CUDA_VISIBLE_DEVICES is added per instance)."""
     env = dict(os.environ, PYTHONUNBUFFERED="1")
@@ -195,7 +198,7 @@ def base_env(debug, threads=None):
     if threads is not None:
         env.setdefault("TF_NUM_INTRAOP_THREADS", str(threads))
         env.setdefault("TF_NUM_INTEROP_THREADS", str(threads))
-    package = os.path.dirname(os.path.abspath(akid.__file__))
+    package = _PACKAGE_ROOT
     if os.path.basename(package) == "akid":  # a clone on sys.path (not an editable install)
         env["PYTHONPATH"] = os.pathsep.join(
             [os.path.dirname(package)] + [p for p in [env.get("PYTHONPATH")] if p])
