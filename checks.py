@@ -35,17 +35,21 @@ def _is_number(value):
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
-def check_int(owner, param, value, low=None, high=None, allow_none=False, kind="an int"):
-    """Returns `value` as int if it is an int (not a bool) within [low, high]."""
+def check_int(owner, param, value, low=None, high=None, allow_none=False, kind=None):
+    """Returns `value` as int if it is an int (not a bool) within [low, high].
+
+    `kind` names what is wanted in messages ("a positive int"); by default
+    "an int" and the bounds.
+    """
     if value is None and allow_none:
         return None
-    wanted = kind + (" or None" if allow_none else "")
+    wanted = kind or "an int" + _bounds(low, high)
     if not _is_int(value):
-        raise TypeError(f"{describe(owner)}: {param} must be {wanted}, got {value!r} "
+        raise TypeError(f"{describe(owner)}: {param} must be {wanted}"
+                        f"{' or None' if allow_none else ''}, got {value!r} "
                         f"({type(value).__name__})")
     if (low is not None and value < low) or (high is not None and value > high):
-        raise ValueError(f"{describe(owner)}: {param} must be {wanted}{_bounds(low, high)}, "
-                         f"got {value}")
+        raise ValueError(f"{describe(owner)}: {param} must be {wanted}, got {value}")
     return int(value)
 
 

@@ -63,15 +63,17 @@ class Brain(GraphSystem):
         self._last = outcome if tf.executing_eagerly() else None
         return outcome.output
 
-    def infer(self, data):
+    def infer(self, data, keep_activations=False):
         """The data output for `data` alone, without labels: the inference path.
 
         Loss and eval blocks are skipped; a data block that reads the labels
         (`system_in[1]`) cannot run here. Runs in the brain's current mode
         (use `brain.mode_as("val")` for inference). `Kid.export` serves this.
+        With `keep_activations`, returns `(output, {block path: output})`.
         """
-        with recorder.recording(data_only=True):
-            return GraphSystem.forward(self, [data])
+        with recorder.recording(keep_activations, data_only=True) as record:
+            output = GraphSystem.forward(self, [data])
+        return (output, record.activations) if keep_activations else output
 
     def _last_outcome(self, what):
         if self._last is None:

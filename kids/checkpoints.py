@@ -21,6 +21,7 @@ class Checkpoints:
         self.directory = directory
         self.latest = tf.train.CheckpointManager(self.checkpoint, directory, max_to_keep)
         self.best = tf.train.CheckpointManager(self.checkpoint, os.path.join(directory, "best"), 1)
+        self.last_saved = None  # (step, path) of the last save
 
     @property
     def best_loss(self):
@@ -28,8 +29,11 @@ class Checkpoints:
         return float(self._best_loss.numpy())
 
     def save(self, step):
-        """Writes a checkpoint for `step`; returns its path."""
-        return self.latest.save(checkpoint_number=step)
+        """Writes a checkpoint for `step` and returns its path (a step saved already is not
+        written again: its checkpoint is returned)."""
+        if self.last_saved is None or self.last_saved[0] != step:
+            self.last_saved = (step, self.latest.save(checkpoint_number=step))
+        return self.last_saved[1]
 
     def save_if_best(self, step, val_loss):
         """Keeps a copy in best/ when `val_loss` is the lowest seen; returns whether it was."""
@@ -39,12 +43,47 @@ class Checkpoints:
         self.best.save(checkpoint_number=step)
         return True
 
+    def restore(self, path):
+        """Restores from `path` (a prefix, or a folder's newest readable checkpoint) the brain,
+        and the rest of the run (optimizer, clock, data position) when the checkpoint holds
+        it; a brain-only checkpoint restores the brain alone. Returns the prefix restored.
+        """
+        path = os.fspath(path)
+        brain = self.checkpoint.brain
+        try:
+            found = restore_from(tf.train.Checkpoint(brain=brain), path, partial=True)
+            if found is not None and any(name.startswith("clock/")
+                                         for name, _ in tf.train.list_variables(found)):
+                self.checkpoint.read(found).expect_partial()
+        except (AssertionError, ValueError, tf.errors.OpError) as error:
+            raise ValueError(f"Kid: the checkpoint {path} does not fit brain '{brain.name}': "
+                             f"{str(error).splitlines()[0]}") from None
+        if found is None:
+            raise ValueError(f"Kid: no readable checkpoint of brain '{brain.name}' at {path}")
+        return found
+
     def restore_latest(self):
         """Restores the newest readable checkpoint; a corrupt one is reported and skipped.
 
         Returns the path restored, or None when there is none.
         """
         return restore_newest(self.checkpoint, self.directory)
+
+
+def restore_from(checkpoint, path, partial=False):
+    """Restores `checkpoint` from `path`: a checkpoint prefix, or a folder (its newest
+    readable checkpoint, see `restore_newest`). Returns the prefix restored, or None when
+    there is no checkpoint there; raises when one is there but does not fit `checkpoint`.
+    """
+    if os.path.isdir(path):
+        return restore_newest(checkpoint, path, partial)
+    if not tf.io.gfile.exists(path + ".index"):
+        return None
+    status = checkpoint.read(path)
+    if partial:
+        status.expect_partial()
+    status.assert_existing_objects_matched()
+    return path
 
 
 def restore_newest(checkpoint, directory, partial=False):

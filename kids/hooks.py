@@ -1,20 +1,108 @@
-"""Hooks: the lists of `f(kid)` the Kid calls at each point of training."""
+"""Hooks: the lists of `f(kid)` the Kid calls at each point of training, and the Callback
+base that bundles several of them into one object."""
+import dataclasses
 
-EVENTS = ("on_train_begin", "on_batch_begin", "on_batch_end", "on_train_log_step",
-          "on_val_log_step", "on_epoch_end", "on_train_end")
 
-
+@dataclasses.dataclass(repr=False)
 class Hooks:
-    """One list of callables `f(kid)` per event; the Kid calls them in order.
+    """One list of callables `f(kid)` per event; the Kid calls each list in order.
+
+    Events, in the order a run meets them:
+      on_train_begin: `practice()` starts (also when it resumes).
+      on_batch_begin / on_batch_end: around each training step; at on_batch_end
+        `kid.step` is the step just made, `kid.batch_loss` its loss and
+        `kid.batch` its `(x, y)`.
+      on_train_log_step: every `train_log_step` steps, after `kid.train_loss` and
+        `kid.train_evals` were updated.
+      on_val_log_step: every `val_log_step` steps (and at the end), after validation.
+      on_epoch_end: after the last step of each epoch.
+      on_train_end: training reached its end (max_steps or `kid.stop()`).
+      on_interrupt: training was cut short by a signal, Ctrl+C or a lost worker;
+        `kid.stopped_by` names the reason; the brain holds the last finished step.
+      on_train_exit: `practice()` is leaving, whatever the reason (last of all).
 
     Example:
-      kid.hooks.on_val_log_step.append(lambda kid: print(kid.val_loss))
+      kid.hooks.on_val_log_step.append(lambda kid: print(kid.step, kid.val_loss))
     """
 
-    def __init__(self):
-        for event in EVENTS:
-            setattr(self, event, [])
+    on_train_begin: list = dataclasses.field(default_factory=list)
+    on_batch_begin: list = dataclasses.field(default_factory=list)
+    on_batch_end: list = dataclasses.field(default_factory=list)
+    on_train_log_step: list = dataclasses.field(default_factory=list)
+    on_val_log_step: list = dataclasses.field(default_factory=list)
+    on_epoch_end: list = dataclasses.field(default_factory=list)
+    on_train_end: list = dataclasses.field(default_factory=list)
+    on_interrupt: list = dataclasses.field(default_factory=list)
+    on_train_exit: list = dataclasses.field(default_factory=list)
+    _builtins: dict = dataclasses.field(default_factory=dict)
 
     def fire(self, event, kid):
-        for hook in getattr(self, event):
+        for hook in list(getattr(self, event)):
             hook(kid)
+
+    def add(self, callback, builtin=False):
+        """Hangs every event method `callback` overrides on its list; returns `callback`.
+
+        With `builtin`, the methods go before the hooks users added (but after
+        earlier built-ins), so a user's hook sees what the Kid's own callbacks
+        did at that event (e.g. `kid.train_loss` already updated).
+        """
+        for event in EVENTS:
+            method = getattr(type(callback), event, None)
+            if method is None or method is getattr(Callback, event):
+                continue
+            hooks = getattr(self, event)
+            if builtin:
+                position = self._builtins.get(event, 0)
+                hooks.insert(position, getattr(callback, event))
+                self._builtins[event] = position + 1
+            else:
+                hooks.append(getattr(callback, event))
+        return callback
+
+    def __repr__(self):
+        counts = ", ".join(f"{event}={len(getattr(self, event))}" for event in EVENTS)
+        return f"Hooks({counts})"
+
+
+EVENTS = tuple(field.name for field in dataclasses.fields(Hooks) if field.name.startswith("on_"))
+
+
+class Callback:
+    """An object whose methods named after events are hooks: `kid.hooks.add(callback)`.
+
+    Override only the events you need; each method takes the kid.
+
+    Example:
+      class PrintLoss(Callback):
+          def on_train_log_step(self, kid):
+              print(kid.step, kid.train_loss)
+      kid.hooks.add(PrintLoss())
+    """
+
+    def on_train_begin(self, kid):
+        pass
+
+    def on_batch_begin(self, kid):
+        pass
+
+    def on_batch_end(self, kid):
+        pass
+
+    def on_train_log_step(self, kid):
+        pass
+
+    def on_val_log_step(self, kid):
+        pass
+
+    def on_epoch_end(self, kid):
+        pass
+
+    def on_train_end(self, kid):
+        pass
+
+    def on_interrupt(self, kid):
+        pass
+
+    def on_train_exit(self, kid):
+        pass

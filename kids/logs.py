@@ -31,12 +31,18 @@ def set_verbosity(level):
     _terminal.setLevel(level)
 
 
+_active = None  # the RunLog of the run at work now: the only one whose training.log writes
+
+
 class RunLog:
     """Appends one JSON record per log step to metrics.jsonl, text to training.log,
     and scalars to TensorBoard under train/ and val/.
 
     Each record is written and flushed whole, so a crash loses at most the
-    record being written, never an earlier one.
+    record being written, never an earlier one. Each run's training.log holds
+    only its own lines: several runs may be open in one process (a notebook),
+    and the `akid` logger's lines go to the file of the run at work, the one
+    that called `activate()` last (a Kid does at setup, practice and validation).
     """
 
     def __init__(self, log_dir, tensorboard=True):
@@ -46,9 +52,16 @@ class RunLog:
         self._text = logging.FileHandler(os.path.join(log_dir, "training.log"), encoding="utf-8")
         self._text.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
         self._text.setLevel(logging.INFO)
+        self._text.addFilter(lambda record: _active is self)
         logger().addHandler(self._text)
         self.writers = ({split: tf.summary.create_file_writer(os.path.join(log_dir, split))
                          for split in ("train", "val")} if tensorboard else {})
+        self.activate()
+
+    def activate(self):
+        """Makes this run the one whose training.log receives the `akid` logger's lines."""
+        global _active
+        _active = self
 
     def record(self, step, split, **values):
         """Writes one record: `step`, `split` and scalar `values` (evals flattened in)."""
@@ -66,6 +79,9 @@ class RunLog:
             f"{k} {_fmt(v)}" for k, v in record.items() if k not in ("step", "split")))
 
     def close(self):
+        global _active
+        if _active is self:
+            _active = None
         self._metrics.close()
         logger().removeHandler(self._text)
         self._text.close()

@@ -1,5 +1,37 @@
-"""What the Kid checks before it writes anything: that its sensor fits its brain and engine."""
+"""What the Kid checks before it writes anything: that its sensor fits its brain and engine,
+and that its log_dir holds no other run's checkpoints."""
 import numpy as np
+import tensorflow as tf
+
+from akid.checks import check_flag, check_number, check_positive_int
+
+COUNTS = ("max_steps", "max_epoch", "val_log_step", "train_log_step", "max_to_keep")
+FLAGS = ("save_chk_point", "continue_from_chk_point", "inference_mode", "do_summary",
+         "skip_validation", "jit_compile", "debug", "deterministic")
+
+
+def check_options(options):
+    """Checks the Kid's constructor arguments (a dict by parameter name) before anything runs."""
+    if (options["max_steps"] is None) == (options["max_epoch"] is None) \
+            and not options["inference_mode"]:
+        raise ValueError(f"Kid: give exactly one of max_steps and max_epoch, got "
+                         f"max_steps={options['max_steps']!r}, "
+                         f"max_epoch={options['max_epoch']!r}")
+    for param in COUNTS:
+        check_positive_int("Kid", param, options[param], allow_none=True)
+    for param in FLAGS:
+        check_flag("Kid", param, options[param])
+    check_number("Kid", "checkpoint_minutes", options["checkpoint_minutes"], low=0,
+                 low_open=True, allow_none=True)
+    if options["deterministic"] and options["seed"] is None:
+        raise ValueError("Kid: deterministic=True needs a seed, e.g. Kid(..., seed=0)")
+
+
+def check_log_dir(log_dir, model_dir):
+    """A new run (not resuming) must not start in a log_dir that holds checkpoints."""
+    if tf.train.latest_checkpoint(model_dir):
+        raise ValueError(f"Kid: log_dir {log_dir!r} already holds checkpoints; pass "
+                         f"continue_from_chk_point=True to resume, or choose a new log_dir")
 
 
 def check_labels(sensor, brain):

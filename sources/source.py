@@ -175,7 +175,8 @@ class ArraySource(Source):
     """A source over the user's own `(x, y)` arrays.
 
     Args:
-      train: `(x, y)` training arrays, examples along the first axis.
+      train: `(x, y)` training arrays, examples along the first axis, or None
+        (a source to evaluate on, with val or test only).
       val: `(x, y)` validation arrays, or None.
       test: `(x, y)` test arrays, or None.
       center, scale, num_train, num_val, name: as for `Source`; `scale`
@@ -188,12 +189,13 @@ class ArraySource(Source):
       >>> source = ArraySource(train=(x[:90], np.arange(90) % 10), val=(x[90:], np.arange(10)))
     """
 
-    def __init__(self, train, val=None, test=None, center=False, scale=False, num_classes=None,
-                 name=None, num_train=None, num_val=None):
+    def __init__(self, train=None, val=None, test=None, center=False, scale=False,
+                 num_classes=None, name=None, num_train=None, num_val=None):
         super().__init__(center=center, scale=scale, num_train=num_train, num_val=num_val,
                          name=name)
-        if train is None:
-            raise ValueError(f"{self._describe()}: train must be an (x, y) pair, got None")
+        if train is None and val is None and test is None:
+            raise ValueError(f"{self._describe()}: give at least one (x, y) pair: train=, "
+                             f"val= or test= (e.g. test=(x, y) to evaluate a trained brain)")
         self._set_data(train=train, val=val, test=test)
         labels = [y for _, y in self._data.values()]
         integer = bool(labels) and np.issubdtype(labels[0].dtype, np.integer)

@@ -20,13 +20,11 @@ it (epochs count in total). `settings.seed` seeds the Kid.
 import glob
 import os
 import shutil
-import time
 
 import numpy as np
 import tensorflow as tf
 
 from akid.kids import Kid
-from akid.kids.callbacks import standard as standard_hooks
 from akid.kids.engines import make_engine
 from akid.kongfu import GradientDescentKongFu
 from akid.sensors import FeedSensor
@@ -70,14 +68,12 @@ def train(spec):
               max_epoch=epochs, max_steps=steps, log_dir=log_dir, val_log_step=val_log_step,
               train_log_step=train_log_step, continue_from_chk_point=resume,
               skip_validation=not validation, do_summary=_flag(spec, body, "summary", True),
-              seed=spec.section("settings").get("seed"))
+              seed=spec.section("settings").get("seed"), checkpoint_minutes=minutes)
     for hook, args, entry, where in hook_list(spec, "train", TRAIN_HOOKS):
         try:
             hook(kid, **args)
         except (TypeError, ImportError) as error:
             raise SpecError(str(error), where, "train", entry) from None
-    if minutes:
-        _every_minutes(kid, minutes, validation)
     weights = _train_weights(spec, body)
     initial = None if resume else _initial_weights(spec, weights)
     kid.setup()
@@ -227,24 +223,6 @@ def _checkpoint(spec, body, per_epoch, max_steps, batch_size):
     steps = [max(1, int(s)) for s in steps if s]
     validation = value.get("validation", True)
     return (min(steps) if steps else max_steps), value.get("minutes"), bool(validation)
-
-
-def _every_minutes(kid, minutes, validation):
-    """Validates and saves every `minutes` of training (the clock restarts at each save)."""
-    last = [time.monotonic()]
-
-    def restart(kid):
-        last[0] = time.monotonic()
-
-    def maybe_save(kid):
-        if time.monotonic() - last[0] >= minutes * 60:
-            if validation and kid.sensor.num_examples("val"):
-                kid.validate()
-            standard_hooks.save_checkpoint(kid)
-            restart(kid)
-
-    kid.hooks.on_batch_end.append(maybe_save)
-    kid.hooks.on_val_log_step.append(restart)
 
 
 # -- weights --------------------------------------------------------------------------------

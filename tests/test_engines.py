@@ -225,7 +225,8 @@ def test_sensor_brain_and_kongfu_of_any_lr_scheme_can_be_made_before_the_engine(
 def test_engine_arguments_are_checked():
     with pytest.raises(ValueError, match=r"engine data_parallel takes \['num_gpu'\], got \[\]"):
         make_engine({"name": "data_parallel"})
-    with pytest.raises(ValueError, match="num_gpu, a positive int, got 0"):
+    with pytest.raises(ValueError,
+                       match="Kid: engine data_parallel: num_gpu must be a positive int, got 0"):
         make_engine({"name": "data_parallel", "num_gpu": 0})
     with pytest.raises(ValueError, match=r"engine single takes no arguments, got \['num_gpu'\]"):
         make_engine({"name": "single", "num_gpu": 2})

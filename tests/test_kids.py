@@ -73,7 +73,8 @@ def test_hooks_are_called_the_expected_number_of_times(tmp_path):
     kid.practice()
     assert calls == {"on_train_begin": 1, "on_batch_begin": 25, "on_batch_end": 25,
                      "on_train_log_step": 5, "on_val_log_step": 3,  # steps 10, 20 and the end
-                     "on_epoch_end": 2, "on_train_end": 1}
+                     "on_epoch_end": 2, "on_train_end": 1, "on_interrupt": 0,
+                     "on_train_exit": 1}
 
 
 def test_stop_from_a_hook_ends_training_cleanly(tmp_path):

@@ -147,12 +147,12 @@ def test_bad_layouts_are_errors_that_list_the_layouts(kid):
 
 
 def test_grid_shapes_of_the_four_layouts():
-    assert drawing.grid_shape(10, {"type": "normal", "num": 4}) == (3, 4)
-    assert drawing.grid_shape(10, {"type": "square"}) == (3, 4)
-    assert drawing.grid_shape(10, {"type": "inverse", "num": 4}) == (4, 3)
-    assert drawing.grid_shape(32, {"type": "dynamic"}, (5, 5), aspect=2.0) == (4, 8)
-    assert drawing.grid_shape(32, {"type": "dynamic"}, (5, 5), aspect=0.5) == (8, 4)
-    assert drawing.grid_shape(3, {"type": "normal", "num": 8}) == (1, 3)
+    assert mosaics.grid_shape(10, {"type": "normal", "num": 4}) == (3, 4)
+    assert mosaics.grid_shape(10, {"type": "square"}) == (3, 4)
+    assert mosaics.grid_shape(10, {"type": "inverse", "num": 4}) == (4, 3)
+    assert mosaics.grid_shape(32, {"type": "dynamic"}, (5, 5), aspect=2.0) == (4, 8)
+    assert mosaics.grid_shape(32, {"type": "dynamic"}, (5, 5), aspect=0.5) == (8, 4)
+    assert mosaics.grid_shape(3, {"type": "normal", "num": 8}) == (1, 3)
 
 
 def test_inner_product_over_images_draws_each_unit_as_an_image(tmp_path):

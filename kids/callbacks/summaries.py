@@ -1,6 +1,6 @@
 """Training summaries: histograms of weights, gradients and activations, and their percentiles.
 
-With `Kid(do_summary=True)`, `install(kid)` hangs one hook on
+With `Kid(do_summary=True)`, the Summarizer callback hangs on
 `kid.hooks.on_train_log_step`. Every `train_log_step` it takes one fixed small
 training batch (the first batch of `kid.sensor.dataset("train")`, cut to 32
 examples, drawn once), runs the brain on it eagerly in "val" mode (no dropout,
@@ -26,6 +26,7 @@ import tensorflow as tf
 from tensorboard.plugins.histogram import metadata as histogram_metadata
 
 from akid.blocks.systems import System, as_list
+from akid.kids.hooks import Callback
 
 DISTRIBUTIONS_FILE = "distributions.jsonl"
 KINDS = ("weights", "gradients", "activations")
@@ -53,20 +54,14 @@ def percentile_bands(values):
     return [float(v) for v in np.percentile(values, PERCENTILES)]
 
 
-def install(kid):
-    """Hangs the summary hook on `kid.hooks.on_train_log_step` (once, however often called)."""
-    if not any(isinstance(hook, Summarizer) for hook in kid.hooks.on_train_log_step):
-        kid.hooks.on_train_log_step.append(Summarizer())
-
-
-class Summarizer:
-    """The hook: `summarizer(kid)` writes the summaries of `kid`'s current step."""
+class Summarizer(Callback):
+    """The callback: at every training log step it writes the summaries of `kid`'s step."""
 
     def __init__(self, batch_size=BATCH_SIZE):
         self.batch_size = batch_size
         self._batch = None
 
-    def __call__(self, kid):
+    def on_train_log_step(self, kid):
         brain = kid.brain
         gradients, activations = self.gradients_and_activations(kid)
         tensors = {"weights": {variable_name(brain, v): v.numpy()

@@ -1,6 +1,7 @@
 """DataParallelEngine: towers on one machine's GPUs, or on logical CPU devices without any."""
 import tensorflow as tf
 
+from akid.checks import check_positive_int
 from akid.kids.engines.base import DistributedEngine
 
 
@@ -16,9 +17,7 @@ class DataParallelEngine(DistributedEngine):
     name = "data_parallel"
 
     def __init__(self, num_gpu):
-        if not isinstance(num_gpu, int) or isinstance(num_gpu, bool) or num_gpu < 1:
-            raise ValueError(f"Kid: engine data_parallel needs num_gpu, a positive int, got "
-                             f"{num_gpu!r}")
+        check_positive_int("Kid: engine data_parallel", "num_gpu", num_gpu)
         gpus = tf.config.list_physical_devices("GPU")
         if gpus and len(gpus) < num_gpu:
             raise ValueError(f"Kid: engine data_parallel asks for num_gpu={num_gpu}, but this "

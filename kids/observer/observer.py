@@ -304,15 +304,15 @@ class Observer:
         if self.brain is None:
             self._built_brain("visualize_graph")
         shape = self.batch()[0].shape if self.sensor is not None else None
-        graph, labels, roles = graph_mosaics.describe_brain(self.brain, shape)
-        fig = graph_mosaics.draw_graph(graph["nodes"], graph["edges"], labels, roles,
+        graph, labels, roles = brain_graph.describe_brain(self.brain, shape)
+        fig = brain_graph.draw_graph(graph["nodes"], graph["edges"], labels, roles,
                                        f"brain '{self.brain.name}': "
                                        f"{len(graph['nodes']) - 1} blocks")
         pictures = Pictures()
         path = self._keep(pictures, "graph.png", fig, save_to, tiles=len(graph["nodes"]))
         dot = os.path.join(os.path.dirname(path), "graph.dot")
         with open(dot, "w", encoding="utf-8") as f:
-            f.write(graph_mosaics.to_dot(graph["nodes"], graph["edges"], labels, roles,
+            f.write(brain_graph.to_dot(graph["nodes"], graph["edges"], labels, roles,
                                          self.brain.name))
         pictures.info[0]["dot"] = dot
         return show(pictures)

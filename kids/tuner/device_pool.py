@@ -11,6 +11,8 @@ import subprocess
 import sys
 import threading
 
+from akid.checks import check_count, check_positive_int
+
 _LIST_GPUS = ("import tensorflow as tf; "
               "print(len(tf.config.list_physical_devices('GPU')))")
 
@@ -97,19 +99,14 @@ class DevicePool:
             raise ValueError(f"DevicePool: devices must be distinct, got {self.devices}")
         if max_parallel is None:
             max_parallel = len(self.devices) or cpu_count()
-        if isinstance(max_parallel, bool) or not isinstance(max_parallel, int) \
-                or max_parallel < 1:
-            raise ValueError(f"DevicePool: max_parallel must be a positive int, "
-                             f"got {max_parallel!r}")
-        self.max_parallel = max_parallel
+        self.max_parallel = check_positive_int("DevicePool", "max_parallel", max_parallel)
         self._free = list(self.devices)
         self._slots = max_parallel
         self._changed = threading.Condition()
 
     def check(self, n):
         """Raises ValueError when `n` GPUs could never be had from this pool."""
-        if isinstance(n, bool) or not isinstance(n, int) or n < 0:
-            raise ValueError(f"DevicePool: a GPU count must be an int >= 0, got {n!r}")
+        check_count("DevicePool", "a GPU count", n)
         if n > len(self.devices):
             raise ValueError(f"DevicePool: an instance asks for {n} GPUs, but only "
                              f"{len(self.devices)} are available ({self.devices})")

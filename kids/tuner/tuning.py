@@ -16,6 +16,7 @@ import textwrap
 
 import jinja2
 
+from akid.checks import check_count, check_positive_int
 from akid.kids.tuner.device_pool import DevicePool, cpu_count, list_gpus
 from akid.kids.logs import logger
 from akid.kids.tuner.launcher import Launcher
@@ -116,8 +117,7 @@ def plan(opt_paras_list, net_paras_list, repeat_times, gpu_num_per_instance):
         if not isinstance(value, (list, tuple)) or not value \
                 or not all(isinstance(p, dict) for p in value):
             raise ValueError(f"tune: {name} must be a non-empty list of dicts, got {value!r}")
-    if isinstance(repeat_times, bool) or not isinstance(repeat_times, int) or repeat_times < 1:
-        raise ValueError(f"tune: repeat_times must be a positive int, got {repeat_times!r}")
+    check_positive_int("tune", "repeat_times", repeat_times)
     combos = list(itertools.product(range(repeat_times), enumerate(opt_paras_list),
                                     enumerate(net_paras_list)))
     if isinstance(gpu_num_per_instance, (list, tuple)):
@@ -131,8 +131,7 @@ def plan(opt_paras_list, net_paras_list, repeat_times, gpu_num_per_instance):
     else:
         gpu_nums = [gpu_num_per_instance] * len(combos)
     for n in gpu_nums:
-        if isinstance(n, bool) or not isinstance(n, int) or n < 0:
-            raise ValueError(f"tune: gpu_num_per_instance entries must be ints >= 0, got {n!r}")
+        check_count("tune", "gpu_num_per_instance", n)
     return [{"index": index, "repeat": repeat, "opt_index": i, "net_index": j,
              "opt_paras": copy.deepcopy(opt), "net_paras": copy.deepcopy(net), "gpu_num": n}
             for index, ((repeat, (i, opt), (j, net)), n) in enumerate(zip(combos, gpu_nums))]
