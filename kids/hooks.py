@@ -41,15 +41,20 @@ class Hooks:
             hook(kid)
 
     def add(self, callback, builtin=False):
-        """Hangs every event method `callback` overrides on its list; returns `callback`.
+        """Hangs every method of `callback` named after an event on its list; returns `callback`.
 
         With `builtin`, the methods go before the hooks users added (but after
         earlier built-ins), so a user's hook sees what the Kid's own callbacks
-        did at that event (e.g. `kid.train_loss` already updated).
+        did at that event (e.g. `kid.train_loss` already updated). A method
+        named like an event that does not exist (`on_val_log`) is an error.
         """
+        unknown = [name for name in dir(callback) if name.startswith("on_")
+                   and name not in EVENTS and callable(getattr(callback, name))]
+        if unknown:
+            raise ValueError(f"{type(callback).__name__} has method(s) {unknown} named like "
+                             f"events, but the Kid's events are {', '.join(EVENTS)}")
         for event in EVENTS:
-            method = getattr(type(callback), event, None)
-            if method is None or method is getattr(Callback, event):
+            if not callable(getattr(callback, event, None)):
                 continue
             hooks = getattr(self, event)
             if builtin:
@@ -69,9 +74,8 @@ EVENTS = tuple(field.name for field in dataclasses.fields(Hooks) if field.name.s
 
 
 class Callback:
-    """An object whose methods named after events are hooks: `kid.hooks.add(callback)`.
-
-    Override only the events you need; each method takes the kid.
+    """An object whose methods named after events (see `Hooks`) are hooks:
+    `kid.hooks.add(callback)` hangs each such method on its event's list.
 
     Example:
       class PrintLoss(Callback):
@@ -79,30 +83,3 @@ class Callback:
               print(kid.step, kid.train_loss)
       kid.hooks.add(PrintLoss())
     """
-
-    def on_train_begin(self, kid):
-        pass
-
-    def on_batch_begin(self, kid):
-        pass
-
-    def on_batch_end(self, kid):
-        pass
-
-    def on_train_log_step(self, kid):
-        pass
-
-    def on_val_log_step(self, kid):
-        pass
-
-    def on_epoch_end(self, kid):
-        pass
-
-    def on_train_end(self, kid):
-        pass
-
-    def on_interrupt(self, kid):
-        pass
-
-    def on_train_exit(self, kid):
-        pass

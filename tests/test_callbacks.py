@@ -32,6 +32,14 @@ def test_a_callback_hangs_only_the_events_it_overrides():
     assert [len(getattr(hooks, e)) for e in EVENTS].count(1) == 1
     assert hooks.on_batch_end == [counter.on_batch_end]
 
+    class Misspelt(Callback):
+        def on_val_log(self, kid):
+            pass
+
+    with pytest.raises(ValueError, match=r"Misspelt has method\(s\) \['on_val_log'\] named "
+                                         r"like events, but the Kid's events are on_train_begin"):
+        hooks.add(Misspelt())
+
 
 def test_builtin_callbacks_run_before_a_users_hooks_added_earlier(tmp_path):
     kid = make_kid(tmp_path, max_steps=10, train_log_step=5)

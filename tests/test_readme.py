@@ -2,6 +2,8 @@
 import pathlib
 import re
 
+import pytest
+
 README = pathlib.Path(__file__).resolve().parents[1] / "README.md"
 
 
@@ -28,6 +30,11 @@ def test_readme_snippets_run_and_show_what_they_say(tmp_path, monkeypatch):
     assert tuple(namespace["images"].shape) == (128, 32, 32, 3)
     assert namespace["images"].dtype.name == "float32"
     assert namespace["evals"]["accuracy"] > 0.9  # LeNet after the Kid snippet's 2 epochs
+    assert namespace["test_evals"] == pytest.approx(namespace["evals"])  # the same weights
+    assert namespace["hidden"]["ip1"].shape == (500, 512)
+    assert namespace["scores"].shape == (500, 10)
+    assert (namespace["scores"].argmax(1) == namespace["y_test"]).mean() == pytest.approx(
+        namespace["test_evals"]["accuracy"])
     assert all(path.endswith(".png") for path in namespace["observer"].figures)
     served, own = namespace["predicted"].numpy(), namespace["same"].numpy()
     assert served.shape == own.shape == (len(namespace["digits"]), 10)
