@@ -6,7 +6,7 @@ on a global clock; an Observer draws what was learned.
 """
 from akid.blocks import *  # noqa: F401,F403
 from akid.brains import (VGG, AlexNet, Brain, LeNet, MaxoutNet, OneLayerBrain,  # noqa: F401
-                         Outcome, ResNet, cnn_block, residual_unit)
+                         Outcome, Parallel, ResNet, cnn_block, residual_unit)
 from akid.kids import Hooks, Kid, Observer, clock, plot_results, read_metrics, tune  # noqa: F401
 from akid.kongfu import *  # noqa: F401,F403
 from akid.sensors import (CropJoker, FeedSensor, FlipJoker, IntegratedSensor,  # noqa: F401

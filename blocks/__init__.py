@@ -7,5 +7,6 @@ from akid.blocks.layers import (AccuracyLayer, BatchNormalizationLayer, Convolut
                                 MaxoutLayer, MergeLayer, MSELossLayer, PaddingLayer, PoolingLayer,
                                 ReLULayer, ReshapeLayer, SigmoidLayer, SoftmaxLayer,
                                 ShortcutPaddingLayer, SoftmaxWithLossLayer, TanhLayer,
-                                make_activation)
+                                WeightedLayer, make_activation)
+from akid.blocks.input_spec import InputSpec
 from akid.blocks.systems import GraphSystem, SequentialSystem, System

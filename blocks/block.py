@@ -6,6 +6,7 @@ import tensorflow as tf
 from akid.blocks import recorder
 from akid.checks import check_choice, describe, snake_case
 from akid.blocks.initializers import check_init_para, check_wd, decay_term, initial_value
+from akid.blocks.input_spec import ALL, InputSpec
 
 MODES = ("train", "val", "test")
 
@@ -14,6 +15,10 @@ def _shapes_of(inputs):
     if isinstance(inputs, (list, tuple)):
         return [tf.TensorShape(x.shape) for x in inputs]
     return tf.TensorShape(inputs.shape)
+
+
+def _first(inputs):
+    return inputs[0] if isinstance(inputs, (list, tuple)) else inputs
 
 
 def _unbatched(shapes):
@@ -43,13 +48,22 @@ class Block(tf.Module):
       role: "data", "loss" (output added to the brain's loss) or "eval"
         (output reported in `brain.eval`).
       input_ranks: accepted ranks of the (first) input, checked on every call;
-        `input_layout` names them in errors, `rank_hint` says how to fix.
+        `min_rank` the least rank instead; `input_layout` names them in
+        errors, `rank_hint` says how to fix.
       float_input: the (first) input must be floating point.
+      locked_axes: the axes of the (first) input its variables depend on,
+        `"all"` (every non-batch axis, the default) or indexes such as (-1,)
+        (the channel axis only). A block that makes variables records, when
+        it is built, `input_spec`: that input's rank, dtype and the sizes of
+        these axes; a later call that differs raises a ValueError. A block
+        without variables locks nothing.
     """
 
     role = "data"
     float_input = False
+    locked_axes = ALL
     input_ranks = None
+    min_rank = None
     input_layout = ""
     rank_hint = ""
 
@@ -67,6 +81,7 @@ class Block(tf.Module):
         self._own_variables = []
         self._decays = []  # (variable index, wd dict)
         self.output_shape = None
+        self.input_spec = None  # an InputSpec once built, if the block has variables
         self.pre_setup_hook = []
         self.post_setup_hook = []
         self.pre_forward_hook = []
@@ -127,7 +142,7 @@ class Block(tf.Module):
         if record:
             record.report(self, outputs)
             if self._decays:
-                record.losses[record.path(self.name + recorder.DECAY_SUFFIX)] = decay
+                record.decays[record.path(self.name)] = decay
         for hook in self.post_forward_hook:
             hook(self, outputs)
         return outputs
@@ -136,24 +151,31 @@ class Block(tf.Module):
         for hook in self.pre_setup_hook:
             hook(self, inputs)
         self._setup(_shapes_of(inputs))
+        if self._own_variables:
+            first = _first(inputs)
+            self.input_spec = InputSpec.built_for(tf.TensorShape(first.shape), first.dtype,
+                                                  self.locked_axes)
         self.is_setup = True
         for hook in self.post_setup_hook:
             hook(self, inputs)
 
     def _check_inputs(self, inputs):
-        first = inputs[0] if isinstance(inputs, (list, tuple)) else inputs
+        first = _first(inputs)
         if self.float_input and not tf.as_dtype(first.dtype).is_floating:
             raise ValueError(f"{describe(self)} expects floating-point input, got "
                              f"{tf.as_dtype(first.dtype).name}; scale the data to float "
                              f"(e.g. Source(scale=True)) before it reaches this block")
-        if self.input_ranks is None:
-            return
         shape = tf.TensorShape(first.shape)
-        if shape.rank not in self.input_ranks:
+        hint = f"; {self.rank_hint}" if self.rank_hint else ""
+        if self.input_ranks is not None and shape.rank not in self.input_ranks:
             ranks = " or ".join(f"rank-{r}" for r in self.input_ranks)
-            hint = f"; {self.rank_hint}" if self.rank_hint else ""
             raise ValueError(f"{describe(self)} expects {ranks} input {self.input_layout}, "
                              f"got shape {tuple(shape.as_list())}{hint}")
+        if self.min_rank is not None and shape.rank is not None and shape.rank < self.min_rank:
+            raise ValueError(f"{describe(self)} expects input of rank >= {self.min_rank} "
+                             f"{self.input_layout}, got shape {tuple(shape.as_list())}{hint}")
+        if self.input_spec is not None:  # built: the input its variables were sized for
+            self.input_spec.check(self, shape, first.dtype)
 
     def _setup(self, input_shapes):
         """Creates the block's variables from the input shapes. Default: none."""

@@ -1,5 +1,7 @@
 """Argument checks of layers: what loss/eval blocks take, and akid's spatial pairs."""
-from akid.checks import describe
+import numbers
+
+from akid.checks import check_positive_int, describe
 
 
 def check_two_inputs(block, input_shapes):
@@ -11,14 +13,20 @@ def check_two_inputs(block, input_shapes):
 
 
 def spatial_pair(block, param, value):
-    """Normalizes akid's 4-element [1, h, w, 1] or the short [h, w] form to (h, w)."""
-    if isinstance(value, int) and not isinstance(value, bool):
+    """Normalizes akid's 4-element [1, h, w, 1], the short [h, w] or one int k to (h, w).
+
+    Not a list (or an int): TypeError; another length: ValueError; each of h
+    and w is checked by `check_positive_int`.
+    """
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
         value = [value, value]
-    value = list(value) if isinstance(value, (list, tuple)) else value
-    if isinstance(value, list) and len(value) == 4 and value[0] == 1 and value[3] == 1:
+    if not isinstance(value, (list, tuple)):
+        raise TypeError(f"{describe(block)}: {param} must be [h, w] or [1, h, w, 1] "
+                        f"with positive ints, got {value!r} ({type(value).__name__})")
+    value = list(value)
+    if len(value) == 4 and value[0] == 1 and value[3] == 1:
         value = value[1:3]
-    if not (isinstance(value, list) and len(value) == 2
-            and all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in value)):
+    if len(value) != 2:
         raise ValueError(f"{describe(block)}: {param} must be [h, w] or [1, h, w, 1] "
                          f"with positive ints, got {value!r}")
-    return tuple(value)
+    return tuple(check_positive_int(block, f"{param}[{i}]", v) for i, v in enumerate(value))

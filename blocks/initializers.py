@@ -7,6 +7,8 @@ import math
 
 import tensorflow as tf
 
+from akid.checks import check_number
+
 
 def _fans(shape):
     """(fan_in, fan_out) of a weight shape: dense [in, out] or conv [h, w, in, out]."""
@@ -76,6 +78,9 @@ def check_init_para(owner, init_para):
     if unknown:
         raise ValueError(f"{owner}: initializer {name!r} takes {list(allowed)}, "
                          f"got unknown {unknown}")
+    for key in allowed:  # every initializer parameter is a number
+        if key in init_para:
+            check_number(owner, f"init_para {key}", init_para[key])
     return init_para
 
 
@@ -92,16 +97,20 @@ WEIGHT_DECAY = {
 
 
 def check_wd(owner, wd):
-    """Validates a weight-decay dict (or None) at construction."""
+    """Validates a weight-decay dict (or None) at construction: a TypeError if it is
+    not a dict, a ValueError for wrong keys, an unknown type or a negative scale."""
     if wd is None:
         return None
-    if not isinstance(wd, dict) or set(wd) != {"type", "scale"}:
-        raise ValueError(f"{owner}: wd must be {{'type': 'l2'|'l1', 'scale': s}}, got {wd!r}")
+    shape = "{'type': 'l2'|'l1', 'scale': s}"
+    if not isinstance(wd, dict):
+        raise TypeError(f"{owner}: wd must be {shape} or None, got {wd!r} "
+                        f"({type(wd).__name__})")
+    if set(wd) != {"type", "scale"}:
+        raise ValueError(f"{owner}: wd must be {shape}, got {wd!r}")
     if wd["type"] not in WEIGHT_DECAY:
         raise ValueError(f"{owner}: unknown wd type {wd['type']!r}; known: "
                          f"{', '.join(sorted(WEIGHT_DECAY))}")
-    if not isinstance(wd["scale"], (int, float)) or wd["scale"] < 0:
-        raise ValueError(f"{owner}: wd scale must be a number >= 0, got {wd['scale']!r}")
+    check_number(owner, "wd scale", wd["scale"], low=0.0)
     return wd
 
 

@@ -9,11 +9,14 @@ import contextlib
 import threading
 
 _local = threading.local()
-DECAY_SUFFIX = "/wd"  # loss terms named "<block path>/wd" are weight decay, not data loss
 
 
 class Recording:
-    """Losses, evals and (when asked) activations of one forward pass, keyed by block path.
+    """Losses, weight decays, evals and (when asked) activations of one forward pass.
+
+    Each is a dict keyed by block path: `losses` holds the loss blocks'
+    outputs (the data loss), `decays` the weight-decay term of each block
+    that has one (the regularization).
 
     With `data_only`, systems call their data blocks alone: the inference
     path, which needs no labels.
@@ -23,6 +26,7 @@ class Recording:
         self.keep_activations = keep_activations
         self.data_only = data_only
         self.losses = {}
+        self.decays = {}
         self.evals = {}
         self.activations = {}
         self._path = []

@@ -1,9 +1,7 @@
 """Systems: blocks made of blocks. SequentialSystem chains them; GraphSystem wires a DAG."""
-import tensorflow as tf
-
 from akid.blocks import recorder
 from akid.blocks.block import Block
-from akid.checks import describe, snake_case
+from akid.checks import check_count, describe, snake_case
 
 SYSTEM_IN = "system_in"
 
@@ -15,6 +13,15 @@ def as_list(outputs):
 def unpack(tensors):
     """A single tensor alone, several as a list: what a block receives."""
     return tensors[0] if len(tensors) == 1 else list(tensors)
+
+
+def default_name(block, taken):
+    """`<snake_case_class>_<n>` with the first n whose name is not in `taken`: the name a
+    system (or a sensor, for its jokers) gives a block that has none."""
+    base, n = snake_case(type(block).__name__), 0
+    while f"{base}_{n}" in taken:
+        n += 1
+    return f"{base}_{n}"
 
 
 class System(Block):
@@ -64,10 +71,7 @@ class System(Block):
             raise ValueError(f"{describe(self)} already holds {describe(block)}; a block is "
                              f"attached once (make another block to use the layer again)")
         if not block.name_given:
-            base, n = snake_case(type(block).__name__), 0
-            while f"{base}_{n}" in self._blocks:  # the first free number in this system
-                n += 1
-            block.rename(f"{base}_{n}")
+            block.rename(default_name(block, self._blocks))
         if block.name in self._blocks:
             raise ValueError(f"{describe(self)} already has a block named '{block.name}'; "
                              f"block names in a system must be unique")
@@ -155,18 +159,22 @@ class GraphSystem(System):
         if isinstance(ref, str):
             ref = {"name": ref}
         if not isinstance(ref, dict) or "name" not in ref or set(ref) - {"name", "idxs"}:
-            raise ValueError(f"{describe(block)}: an input is {{'name': ..., 'idxs': [...]}} "
-                             f"or a block name, got {ref!r}")
+            error = ValueError if isinstance(ref, dict) else TypeError
+            raise error(f"{describe(block)}: an input is {{'name': ..., 'idxs': [...]}} "
+                        f"or a block name, got {ref!r}")
         name, idxs = ref["name"], ref.get("idxs")
         if name != SYSTEM_IN and name not in self._blocks:
             raise ValueError(f"{describe(block)} takes input from '{name}', which is not "
                              f"attached before it in {describe(self)}; blocks attached so "
                              f"far: {[SYSTEM_IN] + list(self._blocks)}")
-        if idxs is not None and not (isinstance(idxs, (list, tuple)) and idxs
-                                     and all(isinstance(i, int) and i >= 0 for i in idxs)):
-            raise ValueError(f"{describe(block)}: idxs of input '{name}' must be a non-empty "
-                             f"list of non-negative ints, got {idxs!r}")
-        return name, list(idxs) if idxs is not None else None
+        if idxs is None:
+            return name, None
+        if not isinstance(idxs, (list, tuple)) or not idxs:
+            listed = isinstance(idxs, (list, tuple))
+            raise (ValueError if listed else TypeError)(
+                f"{describe(block)}: idxs of input '{name}' must be a non-empty list of ints "
+                f">= 0, got {list(idxs) if listed else idxs!r}")
+        return name, [check_count(block, f"idxs of input '{name}'", i) for i in idxs]
 
     def _forward(self, inputs):
         produced = {SYSTEM_IN: as_list(inputs)}

@@ -1,16 +1,7 @@
 """AlexNet, in the CIFAR-sized variant: five convolutions, three fully connected layers."""
-from akid.checks import describe
 from akid.blocks.layers import AccuracyLayer, InnerProductLayer, SoftmaxWithLossLayer
 from akid.brains.brain import Brain
-from akid.brains.templates import cnn_block
-
-
-def _check_widths(brain, param, value, length):
-    if not (isinstance(value, (list, tuple)) and len(value) == length
-            and all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in value)):
-        raise ValueError(f"{describe(brain)}: {param} must be {length} positive ints, "
-                         f"got {value!r}")
-    return tuple(value)
+from akid.brains.templates import check_widths, cnn_block
 
 
 class AlexNet(Brain):
@@ -39,8 +30,8 @@ class AlexNet(Brain):
     def __init__(self, class_num=10, channels=(64, 192, 384, 256, 256), fc_units=(1024, 1024),
                  keep_prob=0.5, wd=None, bn=False, name="alexnet", **kwargs):
         super().__init__(name=name, **kwargs)
-        channels = _check_widths(self, "channels", channels, 5)
-        fc_units = _check_widths(self, "fc_units", fc_units, 2)
+        channels = check_widths(self, "channels", channels, 5)
+        fc_units = check_widths(self, "fc_units", fc_units, 2)
         keep_prob = None if keep_prob == 1.0 else keep_prob
         for i, (out, ksize) in enumerate(zip(channels, (5, 5, 3, 3, 3))):
             pooled = i in (0, 1, 4)

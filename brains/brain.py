@@ -5,14 +5,20 @@ import tensorflow as tf
 
 from akid.blocks import recorder
 from akid.checks import describe
-from akid.blocks.systems import SYSTEM_IN, GraphSystem, System
+from akid.blocks.systems import SYSTEM_IN, GraphSystem, System, as_list
 
-Outcome = collections.namedtuple("Outcome", ["output", "loss", "evals", "loss_terms"])
-Outcome.__doc__ = """One forward pass of a Brain.
+Outcome = collections.namedtuple(
+    "Outcome", ["output", "loss", "evals", "data_loss", "regularization", "losses"])
+Outcome.__doc__ = """One forward pass of a Brain: what it gave and what it costs.
 
-output: the data output (of the last data block); loss: the sum of every loss
-block's output plus weight decay, or None without any; evals: {name: value}
-of the eval blocks; loss_terms: {name: value} of what `loss` sums."""
+output: the data output (of the last data block).
+loss: data_loss + regularization, what training minimizes; None without loss
+  blocks and weight decay.
+evals: {block path: value} of the eval blocks.
+data_loss: the sum of `losses` (None without loss blocks): what validation reports.
+regularization: the sum of every layer's weight-decay term; 0.0 without any.
+losses: {block path: output} of every loss block (the data loss terms), nested
+  brains' as "inner/aux_loss"."""
 
 
 class Brain(GraphSystem):
@@ -45,15 +51,22 @@ class Brain(GraphSystem):
         self._last = None
 
     def compute(self, inputs, keep_activations=False):
-        """Runs a forward pass and returns an Outcome (output, loss, evals).
+        """Runs a forward pass and returns an Outcome (output, loss, evals, data_loss,
+        regularization, losses).
 
         Use this inside a `tf.function`: it returns what a pass made instead of
         keeping it on the brain.
         """
         with recorder.recording(keep_activations) as record:
             output = GraphSystem.forward(self, inputs)
-        loss = tf.add_n(list(record.losses.values())) if record.losses else None
-        outcome = Outcome(output, loss, dict(record.evals), dict(record.losses))
+        data_loss = tf.add_n(list(record.losses.values())) if record.losses else None
+        regularization = tf.add_n(list(record.decays.values())) if record.decays else 0.0
+        if data_loss is None:
+            loss = regularization if record.decays else None
+        else:
+            loss = data_loss + regularization if record.decays else data_loss
+        outcome = Outcome(output, loss, dict(record.evals), data_loss, regularization,
+                          dict(record.losses))
         return (outcome, record.activations) if keep_activations else outcome
 
     def forward(self, inputs):
@@ -97,6 +110,34 @@ class Brain(GraphSystem):
         _, activations = self.compute(inputs, keep_activations=True)
         return activations
 
+    def data_outputs(self, activations):
+        """The data blocks' float outputs among `activations`: what is worth drawing.
+
+        Systems (whose output repeats their last block's), loss and eval blocks
+        and non-float outputs are left out; a block with several outputs gives
+        `path:0`, `path:1`, ... The Observer and the training summaries draw these.
+
+        Args:
+          activations: {block path: output}, from `brain.activations(inputs)` or
+            `brain.compute(inputs, keep_activations=True)`.
+
+        Returns: {path: float tensor}.
+
+        Example:
+          outputs = brain.data_outputs(brain.activations([images, labels]))
+          outputs["conv1/activation"].shape   # (N, 28, 28, 32)
+        """
+        outputs = {}
+        for path, value in activations.items():
+            block = self.get_layer_by_name(path)
+            if isinstance(block, System) or block.role != "data":
+                continue
+            values = as_list(value)
+            for i, tensor in enumerate(values):
+                if tensor is not None and tf.as_dtype(tensor.dtype).is_floating:
+                    outputs[path if len(values) == 1 else f"{path}:{i}"] = tensor
+        return outputs
+
     @property
     def has_loss(self):
         """Whether a loss block is attached anywhere in the brain."""
@@ -114,15 +155,8 @@ class Brain(GraphSystem):
 
     def summary(self, print_fn=print):
         """Prints a table of blocks, output shapes and parameter counts; returns it as text."""
-        if not self.is_setup:
-            raise ValueError(f"{describe(self)} has no shapes yet; call it on a batch "
-                             f"first: `{self.name}([images, labels])`")
-        rows = [("block", "class", "output shape", "params")]
-        for path, block in _walk_paths(self, ""):
-            params = sum(int(tf.size(v)) for v in block.trainable_variables) if block.is_setup else 0
-            shape = block.output_shape
-            rows.append((path, type(block).__name__, _format_shape(shape), f"{params:,}"))
-        total = sum(int(tf.size(v)) for v in self.trainable_variables)
+        header, rows, total = self._summary_rows()
+        rows = [header, *rows]
         widths = [max(len(r[i]) for r in rows) for i in range(4)]
         lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)) for r in rows]
         lines.insert(1, "-" * len(lines[0]))
@@ -130,6 +164,37 @@ class Brain(GraphSystem):
         text = "\n".join(lines)
         print_fn(text)
         return text
+
+    def _summary_rows(self):
+        """(header, rows, trainable parameter count) of `summary()`: one row of text
+        cells (block path, class, output shape, params) a block, nested ones included."""
+        if not self.is_setup:
+            raise ValueError(f"{describe(self)} has no shapes yet; call it on a batch "
+                             f"first: `{self.name}([images, labels])`")
+        rows = []
+        for path, block in _walk_paths(self, ""):
+            params = sum(int(tf.size(v)) for v in block.trainable_variables) if block.is_setup else 0
+            shape = block.output_shape
+            rows.append((path, type(block).__name__, _format_shape(shape), f"{params:,}"))
+        total = sum(int(tf.size(v)) for v in self.trainable_variables)
+        return ("block", "class", "output shape", "params"), rows, total
+
+    def _repr_html_(self):
+        """A notebook shows a brain as its summary table (a short note until it is built)."""
+        from html import escape
+        what = escape(f"brain '{self.name}' ({type(self).__name__})")
+        if not self.is_setup:
+            return (f"<p>{what}: {len(self.blocks)} block(s), not built yet; "
+                    f"call it on a batch to see its shapes: "
+                    f"<code>{escape(self.name)}([images, labels])</code></p>")
+        header, rows, total = self._summary_rows()
+
+        def cells(row, tag):
+            return "".join(f"<{tag}>{escape(cell)}</{tag}>" for cell in row)
+        body = "".join(f"<tr>{cells(row, 'td')}</tr>" for row in rows)
+        return (f"<table><caption>{what}: {total:,} trainable parameters"
+                f"</caption><thead><tr>{cells(header, 'th')}</tr></thead>"
+                f"<tbody>{body}</tbody></table>")
 
 
 def _format_shape(shape):

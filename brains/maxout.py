@@ -2,7 +2,7 @@
 from akid.checks import check_positive_int, describe
 from akid.blocks.layers import AccuracyLayer, DropoutLayer, InnerProductLayer, SoftmaxWithLossLayer
 from akid.brains.brain import Brain
-from akid.brains.templates import cnn_block
+from akid.brains.templates import check_widths, cnn_block
 
 
 class MaxoutNet(Brain):
@@ -35,13 +35,16 @@ class MaxoutNet(Brain):
                  pools=((4, 2), (4, 2), (2, 2)), fc_units=500, fc_pieces=5, keep_prob=0.5,
                  input_keep_prob=0.8, wd=None, name="maxout_net", **kwargs):
         super().__init__(name=name, **kwargs)
-        if not (isinstance(channels, (list, tuple)) and isinstance(ksizes, (list, tuple))
-                and isinstance(pools, (list, tuple))
-                and len(channels) == len(ksizes) == len(pools) > 0):
+        channels = check_widths(self, "channels", channels)
+        for param, value in (("ksizes", ksizes), ("pools", pools)):
+            if not isinstance(value, (list, tuple)):
+                raise TypeError(f"{describe(self)}: {param} must be a list, got {value!r} "
+                                f"({type(value).__name__})")
+        if not len(channels) == len(ksizes) == len(pools) > 0:
             raise ValueError(f"{describe(self)}: channels, ksizes and pools must be lists of "
                              f"one length, got {channels!r}, {ksizes!r}, {pools!r}")
         for param, value in (("pieces", pieces), ("fc_units", fc_units),
-                             ("fc_pieces", fc_pieces), *(("channels", c) for c in channels)):
+                             ("fc_pieces", fc_pieces)):
             check_positive_int(self, param, value)
         keep_prob = None if keep_prob == 1.0 else keep_prob
         if input_keep_prob not in (None, 1.0):

@@ -1,5 +1,5 @@
 """ResNet for CIFAR: residual units as nested brains, merged by a MergeLayer sum."""
-from akid.checks import check_choice, check_positive_int, describe
+from akid.checks import check_choice, check_int, check_positive_int, describe
 from akid.blocks.layers import (AccuracyLayer, BatchNormalizationLayer, ConvolutionLayer,
                                 GlobalAveragePoolingLayer, InnerProductLayer, MergeLayer,
                                 ReLULayer, ShortcutPaddingLayer, SoftmaxWithLossLayer)
@@ -42,9 +42,9 @@ class ResNet(Brain):
     def __init__(self, depth=20, class_num=10, width=16, shortcut="padding",
                  wd={"type": "l2", "scale": 1e-4}, name="resnet", **kwargs):  # noqa: B006
         super().__init__(name=name, **kwargs)
-        if isinstance(depth, bool) or not isinstance(depth, int) or depth < 8 or (depth - 2) % 6:
-            raise ValueError(f"{describe(self)}: depth must be 6n + 2 with n >= 1 (8, 14, 20, "
-                             f"32, 44, 56, 110, ...), got {depth!r}")
+        depths = "6n + 2 with n >= 1 (8, 14, 20, 32, 44, 56, 110, ...)"
+        if (check_int(self, "depth", depth, low=8, kind=depths) - 2) % 6:
+            raise ValueError(f"{describe(self)}: depth must be {depths}, got {depth}")
         check_positive_int(self, "width", width)
         check_choice(self, "shortcut", shortcut, SHORTCUTS)
         self.depth, self.width, self.shortcut = depth, width, shortcut
@@ -80,8 +80,10 @@ def residual_unit(out_channel_num, stride=1, in_channel_num=None, shortcut="padd
       wd: weight decay dict of the convolutions.
       name: the brain's name.
     """
-    in_channel_num = in_channel_num or out_channel_num
     unit = Brain(name=name)
+    check_choice(unit, "shortcut", shortcut, SHORTCUTS)
+    in_channel_num = (check_positive_int(unit, "in_channel_num", in_channel_num, allow_none=True)
+                      or out_channel_num)
     unit.attach(cnn_block(ksize=[3, 3], out_channel_num=out_channel_num, init_para=HE_INIT,
                           wd=wd, bn=True, conv_stride=[stride, stride], name="conv1"))
     unit.attach(cnn_block(ksize=[3, 3], out_channel_num=out_channel_num, init_para=HE_INIT,

@@ -1,5 +1,6 @@
-"""cnn_block: akid's template of conv -> [bn] -> activation -> [pool] -> [dropout]."""
-from akid.checks import describe
+"""cnn_block: akid's template of conv -> [bn] -> activation -> [pool] -> [dropout];
+and `check_widths`, the check of the zoo's lists of layer widths."""
+from akid.checks import check_positive_int, describe
 from akid.blocks.layers import (BatchNormalizationLayer, ConvolutionLayer, DropoutLayer,
                                 InnerProductLayer, PoolingLayer, make_activation)
 from akid.brains.brain import Brain
@@ -42,3 +43,18 @@ def cnn_block(ksize=None, init_para=None, wd=None, out_channel_num=32, pool_size
     if keep_prob is not None:
         block.attach(DropoutLayer(keep_prob=keep_prob, name="dropout"))
     return block
+
+
+def check_widths(brain, param, value, length=None):
+    """Returns `value` (widths of layers) as a tuple of positive ints, `length` of them if given.
+
+    Not a list or tuple: TypeError; another length: ValueError; each width is
+    checked by `check_positive_int`. Errors name `brain` and echo the value.
+    """
+    wanted = f"{length if length is not None else 'a list of'} positive ints"
+    if not isinstance(value, (list, tuple)):
+        raise TypeError(f"{describe(brain)}: {param} must be {wanted}, got {value!r} "
+                        f"({type(value).__name__})")
+    if length is not None and len(value) != length:
+        raise ValueError(f"{describe(brain)}: {param} must be {wanted}, got {value!r}")
+    return tuple(check_positive_int(brain, f"{param}[{i}]", v) for i, v in enumerate(value))

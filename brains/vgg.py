@@ -1,8 +1,8 @@
 """VGG: stacks of 3x3 convolutions between max pools, then a fully connected classifier."""
-from akid.checks import check_positive_int, describe
+from akid.checks import check_choice, check_int, check_positive_int
 from akid.blocks.layers import AccuracyLayer, FlattenLayer, InnerProductLayer, SoftmaxWithLossLayer
 from akid.brains.brain import Brain
-from akid.brains.templates import cnn_block
+from akid.brains.templates import check_widths, cnn_block
 
 # Convolutions per stage of the paper's configurations A (11), B (13), D (16) and E (19).
 STAGES = {11: (1, 1, 2, 2, 2), 13: (2, 2, 2, 2, 2), 16: (2, 2, 3, 3, 3), 19: (2, 2, 4, 4, 4)}
@@ -36,15 +36,9 @@ class VGG(Brain):
     def __init__(self, depth=16, class_num=10, width=64, fc_units=(512,), keep_prob=0.5,
                  bn=True, wd=None, name="vgg", **kwargs):
         super().__init__(name=name, **kwargs)
-        if depth not in STAGES:
-            raise ValueError(f"{describe(self)}: unknown depth {depth!r}; choose one of "
-                             f"{', '.join(map(str, STAGES))}")
+        check_choice(self, "depth", check_int(self, "depth", depth), tuple(STAGES))
         check_positive_int(self, "width", width)
-        if not (isinstance(fc_units, (list, tuple))
-                and all(isinstance(u, int) and not isinstance(u, bool) and u > 0
-                        for u in fc_units)):
-            raise ValueError(f"{describe(self)}: fc_units must be a list of positive ints, "
-                             f"got {fc_units!r}")
+        fc_units = check_widths(self, "fc_units", fc_units)
         keep_prob = None if keep_prob == 1.0 else keep_prob
         for stage, convs in enumerate(STAGES[depth]):
             channels = width * min(2 ** stage, 8)

@@ -9,6 +9,12 @@ from akid.kids.logs import logger
 class Checkpoints:
     """Saves and restores everything a run needs to continue.
 
+    What it writes: `directory/ckpt-<step>.index` and `.data-*`, and the
+    `checkpoint` state file; the same in `directory/best/`. What it removes:
+    only the oldest of the checkpoints that state file lists (this log_dir's
+    own, the run's and the runs it resumes), beyond `max_to_keep` (1 in
+    best/). Any other file there (`notes.txt`, `ckpt-old-backup.txt`) is left.
+
     Args:
       directory: `log_dir/model`; readable by `tf.train.latest_checkpoint`.
       max_to_keep: how many recent checkpoints to keep.

@@ -13,9 +13,15 @@ def export_saved_model(brain, input_spec, path):
 
     The "serving_default" signature takes `input_spec`-shaped data and returns
     {"output": ...} ({"output_0": ..., ...} for several outputs). The model is
-    written to a temporary folder first and moved into place, so an
-    interrupted export never leaves a half-written model at `path`.
+    written to a temporary folder beside `path` first and moved into place, so
+    an interrupted export never leaves a half-written model at `path` (and
+    removes its temporary folder).
+
+    What may be at `path`: nothing, an empty folder, or a previous SavedModel
+    (a folder holding `saved_model.pb`), which is replaced. Anything else (a
+    file, a folder of other files) is never touched: FileExistsError.
     """
+    check_export_path(path)
     servable = tf.Module(name="servable")
     servable.brain = brain
 
@@ -34,9 +40,42 @@ def export_saved_model(brain, input_spec, path):
     staging = tempfile.mkdtemp(prefix=".export-", dir=parent)
     try:
         tf.saved_model.save(servable, staging, signatures={"serving_default": signature})
-        if os.path.isdir(path):
-            shutil.rmtree(path)
-        os.replace(staging, path)
+        _move_into_place(staging, path)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return path
+
+
+def check_export_path(path):
+    """Raises FileExistsError unless `path` is free, an empty folder, or a SavedModel folder."""
+    path = os.fspath(path)
+    if not os.path.lexists(path):
+        return
+    if os.path.isdir(path) and not os.path.islink(path) and (
+            not os.listdir(path) or os.path.isfile(os.path.join(path, "saved_model.pb"))):
+        return
+    what = ("a link" if os.path.islink(path) else "a file" if not os.path.isdir(path)
+            else "a folder of other files (no saved_model.pb in it)")
+    raise FileExistsError(f"export: {path} is {what}; akid replaces only a previous "
+                          f"SavedModel there, and leaves this as it is. Export to another "
+                          f"path, or move {path} away")
+
+
+def _move_into_place(staging, path):
+    """Renames `staging` onto `path`; a previous model there is set aside, then removed."""
+    check_export_path(path)
+    if not os.path.isdir(path):
+        os.replace(staging, path)
+        return
+    old = tempfile.mkdtemp(prefix=".export-old-", dir=os.path.dirname(os.path.abspath(path)))
+    try:
+        os.replace(path, old)  # the previous model replaces the empty folder `old`
+    except BaseException:
+        os.rmdir(old)
+        raise
+    try:
+        os.replace(staging, path)
+    except BaseException:
+        os.replace(old, path)  # put the previous model back
+        raise
+    shutil.rmtree(old, ignore_errors=True)

@@ -261,6 +261,21 @@ class Kid(Evaluation):
         self.engine.barrier()
         return path
 
+    def _repr_html_(self):
+        """A notebook shows a Kid as a table: step, epoch, last losses, log_dir, engine."""
+        from akid.kids.observer.display import html_table
+
+        def number(value):
+            return "-" if value is None else f"{value:.4g}"
+        evals = ", ".join(f"{k} {v:.4g}" for k, v in self.evals.items())
+        rows = [("step", f"{self.step} of {self.max_steps}"),
+                ("epoch", number(self.epoch)), ("train loss", number(self.train_loss)),
+                ("val loss", number(self.val_loss) + (f" ({evals})" if evals else "")),
+                ("log_dir", self.log_dir),
+                ("engine", f"{self.engine.name} ({self.engine.num_replicas} tower(s))")]
+        state = "set up" if self.is_setup else "not set up"
+        return html_table(None, rows, caption=f"Kid of brain '{self.brain.name}' ({state})")
+
     def teardown(self):
         """Closes the logs; the kid can be set up again afterwards."""
         if self.is_setup:

@@ -1,8 +1,6 @@
 """The compiled training and validation steps of a Kid."""
 import tensorflow as tf
 
-from akid.blocks.recorder import DECAY_SUFFIX
-
 
 def make_train_step(brain, kongfu, clock, engine, input_signature=None, jit_compile=False):
     """One optimization step on a global batch: forward, gradients, update, clock tick.
@@ -56,16 +54,7 @@ def _tower_loss(outcome, x):
         return outcome.loss, 1.0
     examples = tf.cast(tf.shape(x)[0], tf.float32)
     share = examples / towers.all_reduce(tf.distribute.ReduceOp.SUM, examples)
-    data, decay = _split_terms(outcome.loss_terms)
-    loss = tf.add_n(data) * share
-    return (loss + tf.add_n(decay) / replicas if decay else loss), share
-
-
-def _split_terms(loss_terms):
-    """(data loss terms, weight-decay terms) of a forward pass."""
-    data = [value for name, value in loss_terms.items() if not name.endswith(DECAY_SUFFIX)]
-    decay = [value for name, value in loss_terms.items() if name.endswith(DECAY_SUFFIX)]
-    return data, decay
+    return outcome.data_loss * share + outcome.regularization / replicas, share
 
 
 def make_eval_step(brain, engine, input_signature=None, jit_compile=False):
@@ -80,9 +69,8 @@ def make_eval_step(brain, engine, input_signature=None, jit_compile=False):
 
     def tower_sums(x, y):
         outcome = brain.compute([x, y])
-        data, _ = _split_terms(outcome.loss_terms)
         examples = tf.cast(tf.shape(x)[0], tf.float32)
-        means = {"loss": tf.add_n(data), **outcome.evals}
+        means = {"loss": outcome.data_loss, **outcome.evals}
         # A tower without examples has NaN means; it adds nothing.
         return {name: tf.where(examples > 0, tf.cast(mean, tf.float32) * examples, 0.0)
                 for name, mean in means.items()}, examples

@@ -2,7 +2,8 @@
 import keras
 import tensorflow as tf
 
-from akid.kongfu.lr_schemes import LearningRateScheme, check_number, make_lr_scheme
+from akid.checks import check_number
+from akid.kongfu.lr_schemes import LearningRateScheme, make_lr_scheme
 
 DEFAULT_LR_SCHEME = {"name": LearningRateScheme.fixed, "base_lr": 0.01}
 
@@ -43,10 +44,8 @@ class KongFu(tf.Module):
     def __init__(self, lr_scheme=None, clip_norm=None, name=None):
         super().__init__(name=name)
         self.lr_scheme = make_lr_scheme(DEFAULT_LR_SCHEME if lr_scheme is None else lr_scheme)
-        if clip_norm is not None:
-            clip_norm = check_number(type(self).__name__, "clip_norm", clip_norm,
-                                     low=0, open_low=True)
-        self.clip_norm = clip_norm
+        self.clip_norm = check_number(type(self).__name__, "clip_norm", clip_norm, low=0,
+                                      low_open=True, allow_none=True)
         if type(self)._make_optimizer is KongFu._make_optimizer:
             self._make_optimizer()  # raises: says how to get a KongFu that has one
         self._step_counter = _Untracked(None)

@@ -14,6 +14,8 @@ import numbers
 
 import tensorflow as tf
 
+from akid.checks import check_count, check_number, check_positive_int
+
 
 class LearningRateScheme:
     """Names of the schemes `make_lr_scheme` knows, e.g. `LearningRateScheme.cosine == "cosine"`."""
@@ -23,31 +25,6 @@ class LearningRateScheme:
     step = "step"
     cosine = "cosine"
     placeholder = "placeholder"
-
-
-def check_number(owner, param, value, low=None, high=None, open_low=False,
-                 open_high=False, integer=False):
-    """Returns `value` (float, or int if `integer`) when it is a finite number in bounds.
-
-    Args:
-      owner: how errors name the owner, e.g. "lr_scheme 'cosine'".
-      param: the parameter's name, echoed in errors.
-      low, high: bounds, None for none; `open_low`/`open_high` exclude them.
-      integer: require an integral value (bools are refused either way).
-    """
-    kind, wanted = ("an int", numbers.Integral) if integer else ("a number", numbers.Real)
-    if isinstance(value, bool) or not isinstance(value, wanted):
-        raise TypeError(f"{owner}: {param} must be {kind}, got {value!r} "
-                        f"({type(value).__name__})")
-    too_low = low is not None and (value <= low if open_low else value < low)
-    too_high = high is not None and (value >= high if open_high else value > high)
-    if too_low or too_high or not math.isfinite(value):
-        if high is None:
-            bounds = f"{'>' if open_low else '>='} {low}"
-        else:
-            bounds = f"in {'(' if open_low else '['}{low}, {high}{')' if open_high else ']'}"
-        raise ValueError(f"{owner}: {param} must be {bounds}, got {value!r}")
-    return int(value) if integer else float(value)
 
 
 class Scheme(tf.Module):
@@ -78,8 +55,10 @@ class Scheme(tf.Module):
             spec[key] = list(value) if isinstance(value, tuple) else value
         return spec
 
-    def _check(self, param, value, **bounds):
-        return check_number(f"lr_scheme '{self.name}'", param, value, **bounds)
+    @property
+    def owner(self):
+        """How errors name the scheme: "lr_scheme 'cosine'"."""
+        return f"lr_scheme '{self.name}'"
 
 
 class FixedScheme(Scheme):
@@ -93,7 +72,7 @@ class FixedScheme(Scheme):
 
     def __init__(self, base_lr):
         super().__init__(name=LearningRateScheme.fixed)
-        self.base_lr = self._check("base_lr", base_lr, low=0, open_low=True)
+        self.base_lr = check_number(self.owner, "base_lr", base_lr, low=0, low_open=True)
 
     def _value(self, step):
         del step  # The same at every step.
@@ -120,11 +99,11 @@ class ExpDecayScheme(Scheme):
 
     def __init__(self, base_lr, decay_rate, num_batches_per_epoch, decay_epoch_num):
         super().__init__(name=LearningRateScheme.exp_decay)
-        self.base_lr = self._check("base_lr", base_lr, low=0, open_low=True)
-        self.decay_rate = self._check("decay_rate", decay_rate, low=0, open_low=True)
-        self.num_batches_per_epoch = self._check(
-            "num_batches_per_epoch", num_batches_per_epoch, low=1, integer=True)
-        self.decay_epoch_num = self._check("decay_epoch_num", decay_epoch_num, low=1, integer=True)
+        self.base_lr = check_number(self.owner, "base_lr", base_lr, low=0, low_open=True)
+        self.decay_rate = check_number(self.owner, "decay_rate", decay_rate, low=0, low_open=True)
+        self.num_batches_per_epoch = check_positive_int(self.owner, "num_batches_per_epoch",
+                                                        num_batches_per_epoch)
+        self.decay_epoch_num = check_positive_int(self.owner, "decay_epoch_num", decay_epoch_num)
 
     def _value(self, step):
         drops = step // (self.num_batches_per_epoch * self.decay_epoch_num)
@@ -154,7 +133,7 @@ class StepScheme(Scheme):
         if not boundaries:
             raise ValueError("lr_scheme 'step': boundaries must hold at least one step, got []; "
                              "use {'name': 'fixed', 'base_lr': ...} for a constant rate")
-        self.boundaries = tuple(self._check(f"boundaries[{i}]", b, low=0, integer=True)
+        self.boundaries = tuple(check_count(self.owner, f"boundaries[{i}]", b)
                                 for i, b in enumerate(boundaries))
         if any(a >= b for a, b in zip(self.boundaries, self.boundaries[1:])):
             raise ValueError(f"lr_scheme 'step': boundaries must be strictly increasing, "
@@ -162,7 +141,8 @@ class StepScheme(Scheme):
         if len(values) != len(boundaries) + 1:
             raise ValueError(f"lr_scheme 'step': values must have len(boundaries) + 1 = "
                              f"{len(boundaries) + 1} entries, got {len(values)}: {list(values)}")
-        self.values = tuple(self._check(f"values[{i}]", v, low=0) for i, v in enumerate(values))
+        self.values = tuple(check_number(self.owner, f"values[{i}]", v, low=0)
+                            for i, v in enumerate(values))
 
     def _value(self, step):
         # Number of boundaries strictly below `step` is the index of its piece.
@@ -183,8 +163,8 @@ class CosineScheme(Scheme):
 
     def __init__(self, base_lr, total_steps):
         super().__init__(name=LearningRateScheme.cosine)
-        self.base_lr = self._check("base_lr", base_lr, low=0, open_low=True)
-        self.total_steps = self._check("total_steps", total_steps, low=1, integer=True)
+        self.base_lr = check_number(self.owner, "base_lr", base_lr, low=0, low_open=True)
+        self.total_steps = check_positive_int(self.owner, "total_steps", total_steps)
 
     def _value(self, step):
         done = tf.cast(tf.minimum(step, self.total_steps), tf.float32) / self.total_steps
@@ -203,7 +183,7 @@ class PlaceholderScheme(Scheme):
 
     def __init__(self, base_lr=0.0):
         super().__init__(name=LearningRateScheme.placeholder)
-        self.base_lr = self._check("base_lr", base_lr, low=0)
+        self.base_lr = check_number(self.owner, "base_lr", base_lr, low=0)
         self.lr = None  # the rate's variable: see `build`
 
     def build(self):
@@ -221,7 +201,7 @@ class PlaceholderScheme(Scheme):
     def assign(self, value):
         """Sets the learning rate; `value` is a number >= 0 or a scalar tensor."""
         if isinstance(value, numbers.Number):
-            value = self._check("lr", value, low=0)
+            value = check_number(self.owner, "lr", value, low=0)
         self.build().assign(tf.cast(value, tf.float32))
 
     def _value(self, step):

@@ -7,8 +7,8 @@ Every class takes, besides its own arguments, `lr_scheme`, `clip_norm` and
 """
 import keras
 
+from akid.checks import check_flag, check_number
 from akid.kongfu.kongfu import KongFu
-from akid.kongfu.lr_schemes import check_number
 
 
 class _KerasKongFu(KongFu):
@@ -24,17 +24,17 @@ class _KerasKongFu(KongFu):
         return self.optimizer_class(learning_rate=self.initial_lr(), **self._optimizer_args)
 
     @classmethod
-    def _check(cls, param, value, **bounds):
-        return check_number(cls.__name__, param, value, **bounds)
-
-    @classmethod
     def _fraction(cls, param, value):
-        """A decay or momentum factor: in [0, 1)."""
-        return cls._check(param, value, low=0, high=1, open_high=True)
+        """A decay or momentum factor: a number in [0, 1)."""
+        value = check_number(cls.__name__, param, value)  # its type; finite
+        if not 0 <= value < 1:  # open above, which akid.checks bounds are not
+            raise ValueError(f"{cls.__name__}: {param} must be a finite number in [0, 1), "
+                             f"got {value}")
+        return value
 
     @classmethod
     def _positive(cls, param, value):
-        return cls._check(param, value, low=0, open_low=True)
+        return check_number(cls.__name__, param, value, low=0, low_open=True)
 
 
 class GradientDescentKongFu(_KerasKongFu):
@@ -57,10 +57,9 @@ class MomentumKongFu(_KerasKongFu):
     optimizer_class = keras.optimizers.SGD
 
     def __init__(self, momentum=0.9, use_nesterov=False, **kwargs):
-        if not isinstance(use_nesterov, bool):
-            raise TypeError(f"MomentumKongFu: use_nesterov must be a bool, got {use_nesterov!r}")
         super().__init__({"momentum": self._fraction("momentum", momentum),
-                          "nesterov": use_nesterov}, **kwargs)
+                          "nesterov": check_flag(type(self).__name__, "use_nesterov",
+                                                 use_nesterov)}, **kwargs)
 
 
 class AdamKongFu(_KerasKongFu):

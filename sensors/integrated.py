@@ -3,7 +3,8 @@ import numpy as np
 import tensorflow as tf
 
 from akid.blocks.block import Block
-from akid.checks import describe, snake_case
+from akid.blocks.systems import default_name
+from akid.checks import check_flag, describe
 from akid.blocks.layers.shape import PaddingLayer
 from akid.sensors.jokers.base import Joker
 from akid.sensors.sensor import Sensor, _check_split
@@ -64,15 +65,7 @@ class IntegratedSensor(Sensor):
     def __init__(self, source_in, batch_size, val_batch_size=None, seed=None, name=None,
                  dtype="float32", **kwargs):
         super().__init__(source_in, batch_size, val_batch_size, seed=seed, name=name, **kwargs)
-        if dtype is not None:
-            try:
-                dtype = tf.as_dtype(dtype)
-            except TypeError:
-                pass
-            if not (isinstance(dtype, tf.DType) and dtype.is_floating):
-                raise ValueError(f"{self.name}: dtype must be a float dtype (e.g. 'float32') "
-                                 f"or None, got {dtype!r}")
-        self.dtype = dtype
+        self.dtype = None if dtype is None else _float_dtype(self.name, dtype)
         self._jokers = []  # (joker, to_val)
 
     # -- jokers -------------------------------------------------------------------
@@ -89,16 +82,12 @@ class IntegratedSensor(Sensor):
         if not isinstance(joker, Block):
             raise TypeError(f"{self.name}: can only attach jokers (Blocks), got {joker!r} "
                             f"({type(joker).__name__})")
-        if not isinstance(to_val, bool):
-            raise ValueError(f"{self.name}: to_val must be True or False, got {to_val!r}")
+        check_flag(self.name, "to_val", to_val)
         if any(j is joker for j, _ in self._jokers):
             raise ValueError(f"{self.name} already has {describe(joker)}; attach a joker once")
         names = {j.name for j, _ in self._jokers}
         if not joker.name_given:
-            base, n = snake_case(type(joker).__name__), 0
-            while f"{base}_{n}" in names:
-                n += 1
-            joker.rename(f"{base}_{n}")
+            joker.rename(default_name(joker, names))
         if joker.name in names:
             raise ValueError(f"{self.name} already has a joker named '{joker.name}'; "
                              f"joker names must be unique")
@@ -155,3 +144,17 @@ class IntegratedSensor(Sensor):
 def _needs_float(joker):
     """Whether `joker` must get float images; any other Block is assumed to compute with values."""
     return getattr(joker, "needs_float", not isinstance(joker, _PIXEL_MOVERS))
+
+
+def _float_dtype(owner, dtype):
+    """`dtype` as a floating tf.DType: a TypeError if it names no dtype, a ValueError
+    if it names one that is not floating point."""
+    wanted = "a float dtype (e.g. 'float32') or None"
+    try:
+        as_dtype = tf.as_dtype(dtype)
+    except TypeError:
+        raise TypeError(f"{owner}: dtype must be {wanted}, got {dtype!r} "
+                        f"({type(dtype).__name__})") from None
+    if not as_dtype.is_floating:
+        raise ValueError(f"{owner}: dtype must be {wanted}, got {as_dtype.name}")
+    return as_dtype

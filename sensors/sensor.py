@@ -4,6 +4,8 @@ import math
 import numpy as np
 import tensorflow as tf
 
+from akid.checks import check_choice, check_flag, check_positive_int
+
 SPLITS = ("train", "val", "test")
 
 
@@ -31,11 +33,9 @@ class Sensor:
     def __init__(self, source_in, batch_size, val_batch_size=None, seed=None, name=None,
                  shuffle=True, num_batches=None):
         self.name = name or type(self).__name__
-        for param, value in (("batch_size", batch_size), ("val_batch_size", val_batch_size),
-                             ("num_batches", num_batches)):
-            if value is not None and (not isinstance(value, int) or isinstance(value, bool)
-                                      or value <= 0):
-                raise ValueError(f"{self.name}: {param} must be a positive int, got {value!r}")
+        check_positive_int(self.name, "batch_size", batch_size)
+        for param, value in (("val_batch_size", val_batch_size), ("num_batches", num_batches)):
+            check_positive_int(self.name, param, value, allow_none=True)
         for attribute in ("arrays", "num_train", "shape"):
             if not hasattr(source_in, attribute):
                 raise TypeError(f"{self.name}: source_in must be a Source (with {attribute}), "
@@ -44,7 +44,8 @@ class Sensor:
         self.batch_size = batch_size
         self.val_batch_size = val_batch_size or batch_size
         self.seed = seed
-        self.shuffle, self.num_batches = bool(shuffle), num_batches
+        self.shuffle = check_flag(self.name, "shuffle", shuffle)
+        self.num_batches = num_batches
         self._batch = {}
 
     @property
@@ -101,9 +102,7 @@ class Sensor:
 
 
 def _check_split(sensor, split):
-    if split not in SPLITS:
-        raise ValueError(f"{sensor.name}: unknown split {split!r}; choose one of {SPLITS}")
-    return split
+    return check_choice(sensor.name, "split", split, SPLITS)
 
 
 def _epoch_indices(n, batch_size, per_epoch, seed, shuffle, start_step):

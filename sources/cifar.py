@@ -6,8 +6,8 @@ import tarfile
 
 import numpy as np
 
-from akid.sources.download import data_path, ensure_files
-from akid.checks import check_count
+from akid.sources.download import OFFICIAL, data_path, ensure_files, expected_digests
+from akid.checks import check_choice, check_count
 from akid.sources.source import Source
 
 CIFAR_URL = "https://www.cs.toronto.edu/~kriz/"
@@ -59,13 +59,14 @@ class CifarSource(Source):
     train_members = test_member = ()
 
     def __init__(self, url=CIFAR_URL, work_dir=None, center=False, scale=True, num_train=None,
-                 num_val=5000, sha256=None, name=None, label_key=None):
+                 num_val=5000, sha256=OFFICIAL, name=None, label_key=None):
         super().__init__(center=center, scale=scale, num_train=num_train, num_val=num_val,
                          name=name)
         self.url = url
         self.work_dir = os.fspath(work_dir) if work_dir is not None else data_path(self.data_dir)
         label_key = label_key or self.label_key
-        paths = ensure_files(url, self.work_dir, self._digests(sha256))
+        digests = expected_digests(self._describe(), self.digests, sha256)
+        paths = ensure_files(url, self.work_dir, digests)
         batches = self._read(paths[self.file_name], label_key)
         x = np.concatenate([batches[m][0] for m in self.train_members])
         y = np.concatenate([batches[m][1] for m in self.train_members])
@@ -76,18 +77,6 @@ class CifarSource(Source):
         cut = len(x) - num_val
         self._set_data(train=(x[:cut], y[:cut]), val=(x[cut:], y[cut:]),
                        test=batches[self.test_member])
-
-    def _digests(self, sha256):
-        """{file name: digest}: the official one by default; a hex string or a dict overrides."""
-        if sha256 is None:
-            return dict(self.digests)
-        if isinstance(sha256, str):
-            return {self.file_name: sha256}
-        if not isinstance(sha256, dict) or set(sha256) != {self.file_name}:
-            raise ValueError(f"{self._describe()}: sha256 must be the hex digest of "
-                             f"{self.file_name}, or {{{self.file_name!r}: digest or None}}, "
-                             f"got {sha256!r}")
-        return dict(sha256)
 
     def _read(self, path, label_key):
         """{member: ((N, 32, 32, 3) uint8 images, (N,) labels)}, in one pass over the tarball."""
@@ -126,11 +115,13 @@ class Cifar10FeedSource(CifarSource):
     """CIFAR-10: 32x32x3 images of 10 classes, from the official python tarball.
 
     The constructor makes sure `cifar-10-python.tar.gz` is in `work_dir`
-    (downloading it from `url` when missing or when it fails its SHA-256
-    check, with a progress bar, atomically), then reads the batches straight
-    from the tarball. The validation split is the last `num_val` images of
-    the 50,000 training images (data_batch_1..5 in order), the training split
-    the first `num_train` of the rest; test_batch is the test split.
+    (downloading it from `url` when missing, with a progress bar, atomically
+    and checked), then reads the batches straight from the tarball. A
+    tarball already there that fails its SHA-256 check is never touched: a
+    ChecksumError names it, both digests and the ways on. The validation
+    split is the last `num_val` images of the 50,000 training images
+    (data_batch_1..5 in order), the training split the first `num_train` of
+    the rest; test_batch is the test split.
 
     `scale=False` (with `center=False`) keeps raw uint8 pixels: the cheap
     input for an IntegratedSensor, which can rescale or whiten per batch.
@@ -141,8 +132,9 @@ class Cifar10FeedSource(CifarSource):
       center, scale: as for `Source` (scale: pixels to [0, 1] float32).
       num_train: how many training images to use (None: all not in val).
       num_val: how many of the last training images form the validation split.
-      sha256: the tarball's hex digest, or {file name: digest or None};
-        default the official digest.
+      sha256: "official" (default): check the tarball's official digest;
+        None, or {file name: None}: trust the tarball as it is; a hex digest,
+        or {file name: digest}: check that digest instead.
       name: the source's name.
 
     Example:
@@ -155,7 +147,7 @@ class Cifar10FeedSource(CifarSource):
     label_key, data_dir = "labels", "cifar10"
 
     def __init__(self, url=CIFAR_URL, work_dir=None, center=False, scale=True, num_train=None,
-                 num_val=5000, sha256=None, name=None):
+                 num_val=5000, sha256=OFFICIAL, name=None):
         super().__init__(url=url, work_dir=work_dir, center=center, scale=scale,
                          num_train=num_train, num_val=num_val, sha256=sha256, name=name)
         self.num_classes = 10
@@ -182,11 +174,9 @@ class Cifar100FeedSource(CifarSource):
     data_dir = "cifar100"
 
     def __init__(self, url=CIFAR_URL, work_dir=None, center=False, scale=True, num_train=None,
-                 num_val=5000, sha256=None, label_mode="fine", name=None):
-        if label_mode not in LABEL_MODES:
-            raise ValueError(f"Cifar100FeedSource: unknown label_mode {label_mode!r}; choose "
-                             f"one of {', '.join(map(repr, LABEL_MODES))}")
-        self.label_mode = label_mode
+                 num_val=5000, sha256=OFFICIAL, label_mode="fine", name=None):
+        self.label_mode = check_choice("Cifar100FeedSource", "label_mode", label_mode,
+                                       LABEL_MODES)
         super().__init__(url=url, work_dir=work_dir, center=center, scale=scale,
                          num_train=num_train, num_val=num_val, sha256=sha256, name=name,
                          label_key=f"{label_mode}_labels")

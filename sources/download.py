@@ -7,11 +7,25 @@ import sys
 import tempfile
 import urllib.error
 import urllib.request
+from collections.abc import Mapping
 
 from absl import logging
 from tqdm import tqdm
 
 _CHUNK = 1 << 20
+OFFICIAL = "official"  # a source's default `sha256=`: check every file against its official digest
+
+
+class ChecksumError(ValueError):
+    """A file's SHA-256 is not the expected one; `files` maps each path to (expected, actual).
+
+    A ValueError, so existing handlers still catch it; its own class so that a
+    caller can tell "these bytes differ" from a bad argument, and read the digests.
+    """
+
+    def __init__(self, message, files):
+        super().__init__(message)
+        self.files = files
 
 
 def data_path(*parts):
@@ -36,25 +50,61 @@ def _check_digest(name, sha256):
     return sha256.lower() if sha256 else None
 
 
-def download(url, path, sha256=None, progress=True):
+def expected_digests(owner, official, sha256):
+    """{file name: hex digest or None (trusted)} from a source's `sha256=` argument.
+
+    Args:
+      owner: who asks, for error messages (e.g. "MNISTFeedSource 'mnist'").
+      official: {file name: official digest}, every file the source reads.
+      sha256: `OFFICIAL` ("official", the default): check every file against
+        `official`; None: trust every file as it is; a mapping: the digests of
+        the files it names (None trusts that file), the others keep their
+        official digest; a hex string: the digest of a one-file source's file.
+    """
+    if isinstance(sha256, str) and sha256 == OFFICIAL:
+        return dict(official)
+    if sha256 is None:
+        return dict.fromkeys(official)
+    if isinstance(sha256, str) and len(official) == 1:
+        sha256 = {next(iter(official)): sha256}
+    if not isinstance(sha256, Mapping) or set(sha256) - set(official):
+        one = "a hex digest, " if len(official) == 1 else ""
+        raise ValueError(f"{owner}: sha256 must be {OFFICIAL!r} (the default), {one}None "
+                         f"(trust the files as they are), or a mapping of some of "
+                         f"{', '.join(official)} to a hex digest or None, got {sha256!r}")
+    return {name: _check_digest(name, sha256.get(name, digest))
+            for name, digest in official.items()}
+
+
+def download(url, path, sha256=None, progress=True, overwrite=False):
     """Downloads `url` to `path` atomically, checking its SHA-256 when given.
 
-    The data goes to a temporary file in `path`'s folder, is fsync'ed and
-    checked, then renamed onto `path`; on a checksum mismatch or any error
-    (Ctrl+C included) the temporary file is removed and `path` never appears.
+    The data goes to a temporary file `.<name>.*.part` in `path`'s folder, is
+    fsync'ed and checked, then renamed onto `path` (os.replace); on a checksum
+    mismatch or any error (Ctrl+C included) only that temporary file is
+    removed and `path` never appears. An existing `path` is not overwritten
+    unless asked.
 
     Args:
       url: where to fetch the file from.
       path: where to put it; its folder is created when missing.
       sha256: the expected hex digest, or None to skip the check.
       progress: show a progress bar (only on a terminal).
+      overwrite: replace a file already at `path` (with a checked download only).
 
     Returns:
       `path`.
+
+    Raises:
+      FileExistsError: `path` exists and `overwrite` is False.
+      ChecksumError: the download's digest is not `sha256`; nothing was kept.
     """
     path = os.fspath(path)
     name = os.path.basename(path)
     sha256 = _check_digest(name, sha256)
+    if not overwrite and os.path.lexists(path):
+        raise FileExistsError(f"{path} already exists and download() does not overwrite it; "
+                              f"move it away, or pass overwrite=True to replace it")
     folder = os.path.dirname(os.path.abspath(path))
     os.makedirs(folder, exist_ok=True)
     logging.info("Downloading %s to %s", url, path)
@@ -80,8 +130,9 @@ def download(url, path, sha256=None, progress=True):
             tmp.flush()
             os.fsync(tmp.fileno())
         if sha256 is not None and digest.hexdigest() != sha256:
-            raise ValueError(f"{name} downloaded from {url} failed its SHA-256 check: "
-                             f"expected {sha256}, got {digest.hexdigest()}; it was not kept")
+            raise ChecksumError(f"{name} downloaded from {url} failed its SHA-256 check: "
+                                f"expected {sha256}, got {digest.hexdigest()}; it was not kept",
+                                {path: (sha256, digest.hexdigest())})
         os.chmod(tmp.name, 0o644)
         os.replace(tmp.name, path)
     except BaseException:
@@ -92,37 +143,43 @@ def download(url, path, sha256=None, progress=True):
 
 
 def ensure_files(url, work_dir, sha256, progress=True):
-    """Makes sure every named file is in `work_dir` with the right SHA-256.
+    """Makes sure every named file is in `work_dir`, downloading the missing ones.
 
-    A present file whose digest matches (or has none given) is used as is; a
-    present file that fails the check is removed, reported and downloaded
-    again; a missing one is downloaded from `url + file_name`.
+    A present file is never changed: used as is when its digest matches (or
+    none is given); when it does not, nothing is downloaded and a
+    ChecksumError names every such file with both digests and the ways on. A
+    missing file is downloaded from `url + file_name` (atomically, checked).
 
     Args:
       url: the folder URL the files live under (a "/" is added when missing).
       work_dir: the local folder; created when missing.
-      sha256: dict file name -> hex digest, or None for no check.
+      sha256: dict file name -> hex digest, or -> None to use that file unchecked.
       progress: show progress bars while downloading (on a terminal).
 
     Returns:
       dict file name -> local path.
     """
-    if not isinstance(sha256, dict):
-        raise TypeError(f"sha256 must be a dict file name -> hex digest or None, "
-                        f"got {type(sha256).__name__}")
+    if not isinstance(sha256, Mapping):
+        raise TypeError(f"ensure_files: sha256 must be a dict {{file name: hex digest or "
+                        f"None}}, got {type(sha256).__name__}")
     url = url if url.endswith("/") else url + "/"
     os.makedirs(work_dir, exist_ok=True)
-    paths = {}
-    for name, expected in sha256.items():
-        expected = _check_digest(name, expected)
-        path = os.path.join(work_dir, name)
-        if os.path.isfile(path):
-            actual = sha256_of(path) if expected else None
-            if actual == expected:
-                paths[name] = path
-                continue
-            os.remove(path)
-            logging.warning("%s has SHA-256 %s, expected %s: removed it and downloading it "
-                            "again", path, actual, expected)
-        paths[name] = download(url + name, path, sha256=expected, progress=progress)
+    expected = {name: _check_digest(name, digest) for name, digest in sha256.items()}
+    paths = {name: os.path.join(work_dir, name) for name in expected}
+    present = [name for name, path in paths.items() if os.path.isfile(path)]
+    actual = {name: sha256_of(paths[name]) for name in present if expected[name]}
+    bad = {paths[name]: (expected[name], digest) for name, digest in actual.items()
+           if digest != expected[name]}
+    if bad:
+        names = [os.path.basename(path) for path in bad]
+        raise ChecksumError(
+            f"akid left these files in {work_dir} as they are: their SHA-256 is not the "
+            f"expected one\n"
+            + "".join(f"  {path}: SHA-256 {got}, expected {want}\n"
+                      for path, (want, got) in bad.items())
+            + f"To use them as they are, pass sha256={dict.fromkeys(names)!r} (or "
+              f"sha256=None to trust every file); to download them afresh, move them out "
+              f"of {work_dir}.", bad)
+    for name in (name for name in expected if name not in present):
+        download(url + name, paths[name], sha256=expected[name], progress=progress)
     return paths

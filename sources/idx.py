@@ -60,7 +60,7 @@ def read_idx(path):
 
 
 def write_idx(path, array):
-    """Writes `array` as an IDX file, gzip'ed when `path` ends in .gz.
+    """Writes `array` as an IDX file, gzip'ed when `path` ends in .gz (a file there is replaced).
 
     Args:
       path: the file to write.

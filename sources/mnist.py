@@ -3,7 +3,7 @@ import os
 
 import numpy as np
 
-from akid.sources.download import data_path, ensure_files
+from akid.sources.download import OFFICIAL, data_path, ensure_files, expected_digests
 from akid.sources.idx import read_idx
 from akid.checks import check_count
 from akid.sources.source import Source
@@ -26,10 +26,12 @@ class MNISTFeedSource(Source):
     """MNIST digits: 28x28x1 images, 10 classes, read from the official IDX files.
 
     The constructor loads eagerly: it makes sure the four files are in
-    `work_dir` (downloading any that are missing or fail their SHA-256 check),
-    then reads them. The validation split is the last `num_val` images of the
-    training file, the training split the first `num_train` of the rest; the
-    test file is the test split. Normalization is `Source`'s (`scale=False`
+    `work_dir` (downloading any that are missing, atomically and checked),
+    then reads them. A file already there that fails its SHA-256 check is
+    never touched: a ChecksumError names it, both digests and the ways on.
+    The validation split is the last `num_val` images of the training file,
+    the training split the first `num_train` of the rest; the test file is
+    the test split. Normalization is `Source`'s (`scale=False`
     with `center=False` keeps raw uint8 pixels).
 
     Args:
@@ -39,8 +41,10 @@ class MNISTFeedSource(Source):
       num_train: how many training images to use (None: all not in val).
       num_val: how many images at the end of the training file form the
         validation split (0 or None: no validation split).
-      sha256: dict file name -> hex digest (or None to skip a file's check);
-        default `MNIST_SHA256`. A file left out is not checked.
+      sha256: "official" (default): check each file against `MNIST_SHA256`;
+        None: trust the four files as they are (your own copy of MNIST);
+        {file name: hex digest, or None to trust that file}: override the
+        files named, the others keep their official digest.
       name: the source's name.
 
     Example:
@@ -48,16 +52,13 @@ class MNISTFeedSource(Source):
     """
 
     def __init__(self, url=MNIST_URL, work_dir=None, center=False, scale=True, num_train=None,
-                 num_val=5000, sha256=None, name=None):
+                 num_val=5000, sha256=OFFICIAL, name=None):
         super().__init__(center=center, scale=scale, num_train=num_train, num_val=num_val,
                          name=name)
         self.url = url
         self.work_dir = os.fspath(work_dir) if work_dir is not None else data_path("mnist")
-        digests = MNIST_SHA256 if sha256 is None else sha256
-        if not isinstance(digests, dict) or set(digests) - set(MNIST_SHA256):
-            raise ValueError(f"{self._describe()}: sha256 must map MNIST file names "
-                             f"({', '.join(MNIST_SHA256)}) to hex digests, got {sha256!r}")
-        paths = ensure_files(url, self.work_dir, {f: digests.get(f) for f in MNIST_SHA256})
+        digests = expected_digests(self._describe(), MNIST_SHA256, sha256)
+        paths = ensure_files(url, self.work_dir, digests)
         x, y = self._read(paths, TRAIN_IMAGES, TRAIN_LABELS)
         num_val = check_count(self._describe(), "num_val", num_val, allow_none=True) or 0
         if num_val > len(x):

@@ -2,7 +2,7 @@
 import numpy as np
 import tensorflow as tf
 
-from akid.checks import check_count, check_positive_int, snake_case
+from akid.checks import check_choice, check_count, check_flag, check_positive_int, snake_case
 
 SPLITS = ("train", "val", "test")
 
@@ -34,10 +34,11 @@ class Source:
 
     def __init__(self, center=False, scale=True, num_train=None, num_val=None, name=None):
         self.name = name or snake_case(type(self).__name__)
-        self.center = bool(center)
-        self.scale = bool(scale)
-        self._limits = {"train": check_count(self._describe(), "num_train", num_train, allow_none=True),
-                        "val": check_count(self._describe(), "num_val", num_val, allow_none=True),
+        owner = self._describe()
+        self.center = check_flag(owner, "center", center)
+        self.scale = check_flag(owner, "scale", scale)
+        self._limits = {"train": check_count(owner, "num_train", num_train, allow_none=True),
+                        "val": check_count(owner, "num_val", num_val, allow_none=True),
                         "test": None}
         self._data = {}
         self._cursors = {split: 0 for split in SPLITS}
@@ -142,9 +143,7 @@ class Source:
 
     def arrays(self, split):
         """Returns the `(x, y)` numpy arrays of `split` ("train", "val" or "test")."""
-        if split not in SPLITS:
-            raise ValueError(f"{self._describe()}: unknown split {split!r}; "
-                             f"choose one of {', '.join(map(repr, SPLITS))}")
+        check_choice(self._describe(), "split", split, SPLITS)
         if split not in self._data:
             raise ValueError(f"{self._describe()}: has no {split} data (splits with data: "
                              f"{', '.join(self._data) or 'none'})")
@@ -202,6 +201,4 @@ class ArraySource(Source):
         if num_classes is None:
             self.num_classes = int(max(y.max() for y in labels)) + 1 if integer else None
         else:
-            self.num_classes = check_count(self._describe(), "num_classes", num_classes, allow_none=True)
-            if self.num_classes == 0:
-                raise ValueError(f"{self._describe()}: num_classes must be positive, got 0")
+            self.num_classes = check_positive_int(self._describe(), "num_classes", num_classes)

@@ -8,9 +8,12 @@ Blocks, Sensor, KongFu and Kid as the Python API:
     kid = akid.spec.train(spec)              # == examples/mnist_lenet.py
     akid.spec.main(["train", "examples/mnist.yml"])   # the `akid` command
 
-Modules: loader (YAML, include, merge, settings + jinja2), model and containers
-(the model section), build and losses (-> Brain), data and provider (-> Source,
-Sensor), optimizer (-> KongFu), run (train/test/evaluate), hooks, cli.
+Modules: yaml_file (YAML with file:line), loader (include, merge, settings +
+jinja2), model and containers (the model section), build and losses (-> Brain),
+data and provider (-> Source, Sensor), optimizer (-> KongFu), reflection (the
+names of layers, jokers, optimizers and losses), train_section and weights
+(-> the Kid's arguments, its checkpoints), run (train/test/evaluate on the
+Kid's API), hooks, errors, cli.
 """
 from akid.spec.build import build, build_brain
 from akid.spec.cli import dumped, main

@@ -16,10 +16,10 @@ import collections
 
 from akid.blocks.systems import SYSTEM_IN
 from akid.brains.brain import Brain
-from akid.spec.errors import SpecError
+from akid.brains.parallel import Parallel
+from akid.spec.errors import SpecError, located
 from akid.spec.losses import loss_blocks, read_losses
-from akid.spec.model import SECTION, order, read_model
-from akid.spec.parallel import Parallel
+from akid.spec.model import SECTION, read_model
 
 Built = collections.namedtuple("Built", ["brain", "model", "losses"])
 Built.__doc__ = """brain: the Brain; model: its top-level `akid.spec.model.Model`;
@@ -72,14 +72,35 @@ def _make(container, name=None):
         system = (Parallel if container.key == "parallel" else Brain)(name=name)
         _attach_all(system, container.children, 1)
         return system
-    try:
+    with located(container.where, SECTION, container.entry):
         return container.kind.make(name=name, **container.args)
-    except (TypeError, ValueError) as error:
-        raise SpecError(str(error), container.where, SECTION, container.entry) from None
 
 
 def _attach(system, block, where, section, entry):
-    try:
+    with located(where, section, entry):
         system.attach(block)
-    except ValueError as error:
-        raise SpecError(str(error), where, section, entry) from None
+
+
+def order(containers):
+    """`containers` with each after the ones it takes input from (file order where free);
+    a cycle through `inputs` is a SpecError naming it."""
+    by_name = {c.name: c for c in containers}
+    state, ordered = {}, []
+
+    def visit(container, trail):
+        if state.get(container.name) == "done":
+            return
+        if state.get(container.name) == "visiting":
+            cycle = trail[trail.index(container.name):] + [container.name]
+            raise SpecError(f"cycle through inputs: {' <- '.join(cycle)} (each takes input "
+                            f"from the next)", container.where, SECTION, container.entry)
+        state[container.name] = "visiting"
+        for source, _ in container.refs:
+            if source in by_name:
+                visit(by_name[source], trail + [container.name])
+        state[container.name] = "done"
+        ordered.append(container)
+
+    for container in containers:
+        visit(container, [])
+    return ordered

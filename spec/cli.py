@@ -7,7 +7,8 @@ result on stdout; `dump` prints the merged and rendered spec as JSON, alone on
 stdout (the model with its loops expanded and every name and input resolved).
 `--set` overrides a value before rendering (see `akid.spec.load`). Logs go to
 stderr: warnings by default, `-v` info, `-vv` debug. A Kidfile mistake prints
-`akid: error: FILE:LINE: section ..., entry ...: what` and exits with 1.
+`akid: error: FILE:LINE: section ..., entry ...: what` and exits with 2, as
+argparse does for a bad command line.
 """
 import argparse
 import json
@@ -46,7 +47,7 @@ def main(argv=None):
             _say(f"evaluated: {sizes}" + (f"; written to {destination}" if destination else ""))
     except SpecError as error:
         sys.stderr.write(f"akid: error: {error}\n")
-        return 1
+        return 2
     return 0
 
 

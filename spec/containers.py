@@ -15,8 +15,8 @@ import functools
 import inspect
 
 from akid.blocks.block import Block
-from akid.checks import snake_case
 from akid.blocks.layers import activations as activation_layers
+from akid.spec import reflection
 
 SPECIAL = ("input", "for", "brain", "parallel")
 ALIASES = {"dense": "inner_product", "pool": "pooling", "batch_norm": "batch_normalization"}
@@ -51,21 +51,16 @@ def registry():
         for key in (kind.key, *aliases):
             kinds.setdefault(key, kind)
 
-    for cls in _classes(layers, Block):
-        if cls.__name__ == "LossLayer":
-            continue  # an abstract base
-        key = snake_case(cls.__name__).replace("re_lu", "relu")
-        key = key[:-len("_layer")] if key.endswith("_layer") else key
+    for key, cls in reflection.by_reflection(layers, Block, "_layer", exclude=(layers.LossLayer,),
+                                             class_names=False).items():
         params, required = _params(cls)
         scalar = _SCALARS.get(key, required[0] if len(required) == 1 else None)
         add(Kind(key, cls, cls.role, params, scalar), cls.__name__)
     add(Kind("activation", _make_activation, "data", ("type",), "type"))
-    for cls in _classes(brains, brains.Brain):
-        if cls is not brains.Brain:
-            params, required = _params(cls)
-            add(Kind(snake_case(cls.__name__), cls, "data", params,
-                     required[0] if len(required) == 1 else None),
-                cls.__name__, cls.__name__.lower())
+    for key, cls in reflection.by_reflection(brains, brains.Brain, class_names=False).items():
+        params, required = _params(cls)
+        add(Kind(key, cls, "data", params, required[0] if len(required) == 1 else None),
+            cls.__name__, cls.__name__.lower())
     for name, function in inspect.getmembers(brains, inspect.isfunction):
         if function.__module__.startswith(brains.__name__) and not name.startswith("_"):
             params, required = _params(function)
@@ -118,10 +113,6 @@ def _make_activation(name=None, type=None, **params):  # noqa: A002
     if type not in activation_layers.ACTIVATIONS:
         raise ValueError(f"activation needs a type, one of {known}; got {type!r}")
     return activation_layers.ACTIVATIONS[type](name=name, **params)
-
-
-def _classes(module, base):
-    return [obj for _, obj in inspect.getmembers(module, inspect.isclass) if issubclass(obj, base)]
 
 
 def _params(target):

@@ -1,4 +1,6 @@
-"""SpecError, and the YAML nodes that remember the file and line they came from."""
+"""SpecError, the YAML nodes that remember the file and line they came from, and the two
+ways the rest of akid's errors become SpecErrors: `located` and `checked`."""
+import contextlib
 
 
 class SpecError(ValueError):
@@ -50,3 +52,34 @@ def like(template, items):
     if isinstance(template, dict):
         return Mapping(items, source=source) if source else dict(items)
     return Sequence(items, source=source) if source else list(items)
+
+
+@contextlib.contextmanager
+def located(where, section=None, entry=None):
+    """A TypeError or ValueError raised inside (by a block, a Kid, a KongFu...) becomes a
+    SpecError at `where`, in `section`, at `entry`; a SpecError passes as it is.
+
+        with located(container.where, "model", container.entry):
+            block = cls(**args)
+    """
+    try:
+        yield
+    except SpecError:
+        raise
+    except (TypeError, ValueError) as error:
+        raise SpecError(str(error), where, section, entry) from None
+
+
+def checked(check, param, value, where, section, entry=None, **options):
+    """`value` through `check(owner, param, value, **options)`, one of `akid.checks`; its
+    TypeError or ValueError becomes a SpecError at `where`, in `section`, at `entry`
+    (default: `param`).
+
+        batch_size = checked(check_positive_int, "batch_size", value, where, "train",
+                             "provider.batch_size")
+    """
+    try:
+        return check("", param, value, **options)
+    except (TypeError, ValueError) as error:  # the owner is the location: drop its empty name
+        raise SpecError(str(error).removeprefix(": "), where, section,
+                        param if entry is None else entry) from None

@@ -8,18 +8,17 @@ The `model` section is left as written: its containers are rendered one by
 one when the brain is built (`akid.spec.model`), because their templates may
 use tags, `oldest` and `for` loop variables that exist only then.
 """
-import io
 import logging
 import os
 import re
 
 import yaml
 
-from akid.spec.errors import Mapping, Sequence, SpecError, like, source_of
+from akid.spec.errors import SpecError, like, source_of
 from akid.spec.merge import METHODS, merge
 from akid.spec.render import Renderer
+from akid.spec.yaml_file import SECTIONS, read_yaml
 
-SECTIONS = ("include", "settings", "model", "train", "validate", "test", "evaluate", "loss")
 ALIASES = {"training": "train", "validation": "validate", "testing": "test",
            "evaluation": "evaluate"}
 RENDERED = ("train", "validate", "test", "evaluate", "loss")  # in Kur's order
@@ -94,68 +93,6 @@ def load(path, overrides=()):
                                          source=source_of(data, path))
             scope[name] = data[name]
     return Spec(path, data, scope, renderer)
-
-
-# -- YAML with locations --------------------------------------------------------------
-
-
-class _Loader(yaml.SafeLoader):
-    """Safe YAML whose mappings and sequences remember their file and line."""
-
-
-def _where(node):
-    return f"{node.start_mark.name}:{node.start_mark.line + 1}"
-
-
-def _mapping(loader, node):
-    return Mapping(yaml.SafeLoader.construct_mapping(loader, node, deep=True), source=_where(node))
-
-
-def _sequence(loader, node):
-    return Sequence(loader.construct_sequence(node, deep=True), source=_where(node))
-
-
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _sequence)
-
-
-def read_yaml(path):
-    """The YAML file at `path` as Mappings/Sequences; bad YAML names the line and section."""
-    try:
-        with open(path, encoding="utf-8") as stream:
-            text = stream.read()
-    except OSError as error:
-        raise SpecError(f"cannot read the Kidfile: {error.strerror or error}", path) from None
-    try:
-        stream = io.StringIO(text)
-        stream.name = path  # YAML marks, and so node sources, carry the path
-        data = yaml.load(stream, Loader=_Loader)
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = mark.line + 1 if mark else None
-        lines = text.splitlines()
-        near = lines[line - 1].strip() if line and line <= len(lines) else ""
-        raise SpecError(f"bad YAML: {error.problem or error.context}"
-                        f"{f' (column {mark.column + 1})' if mark else ''}",
-                        f"{path}:{line}" if line else path, _section_at(lines, line),
-                        f"line {line}: `{near}`" if near else None) from None
-    except yaml.YAMLError as error:
-        raise SpecError(f"bad YAML: {error}", path) from None
-    if data is None:
-        return Mapping(source=f"{path}:1")
-    if not isinstance(data, dict):
-        raise SpecError(f"a Kidfile is a mapping of sections ({', '.join(SECTIONS)}), got a "
-                        f"{type(data).__name__}", path)
-    return data
-
-
-def _section_at(lines, line):
-    """The top-level key whose block holds `line` (1-based), if any."""
-    for text in reversed(lines[:line] if line else []):
-        found = re.match(r"^([A-Za-z_][\w-]*)\s*:", text)
-        if found:
-            return found.group(1)
-    return None
 
 
 # -- includes ----------------------------------------------------------------------------

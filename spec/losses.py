@@ -7,26 +7,31 @@ AccuracyLayer beside each classification loss.
         weight: 1.0                      # optional; scales this loss in the brain's total
         accuracy: yes                    # optional; default yes for classification losses
 
-Names: mean_squared_error (mse) -> MSELossLayer, hinge -> HingeLossLayer, or a
-loss class name. Other keys are the loss block's arguments. One loss: blocks
+Names: a loss block of akid.blocks.layers as a container names it
+(`softmax_with_loss`, `mse_loss`, `hinge_loss`) or by its class name, or Kur's
+names: categorical_crossentropy (softmax_cross_entropy), mean_squared_error
+(mse), hinge. Other keys are the loss block's arguments. One loss: blocks
 `loss` and `accuracy`; several: `<target>_loss`, `<target>_accuracy`. The
 truth for the j-th loss is `system_in[<number of inputs> + j]`.
 """
 import dataclasses
 import logging
 
-from akid.blocks.layers import AccuracyLayer, HingeLossLayer, MSELossLayer, SoftmaxWithLossLayer
+from akid.blocks import layers
+from akid.blocks.block import Block
+from akid.blocks.layers import AccuracyLayer, HingeLossLayer, SoftmaxWithLossLayer
 from akid.blocks.systems import SYSTEM_IN
-from akid.spec.errors import SpecError, source_of
+from akid.checks import check_flag, check_number
+from akid.spec.errors import SpecError, checked, located, source_of
+from akid.spec.reflection import by_reflection
 
 SECTION = "loss"
-LOSSES = {"categorical_crossentropy": SoftmaxWithLossLayer,
-          "softmax_cross_entropy": SoftmaxWithLossLayer,
-          "softmax_with_loss": SoftmaxWithLossLayer,
-          "mean_squared_error": MSELossLayer, "mse": MSELossLayer,
-          "hinge": HingeLossLayer}
-for _cls in set(LOSSES.values()):
-    LOSSES[_cls.__name__] = _cls
+LOSSES = by_reflection(layers, Block, "_layer", keep=lambda cls: cls.role == "loss",
+                       exclude=(layers.LossLayer,), aliases={
+                           "categorical_crossentropy": "softmax_with_loss",
+                           "softmax_cross_entropy": "softmax_with_loss",
+                           "mean_squared_error": "mse_loss", "mse": "mse_loss",
+                           "hinge": "hinge_loss"})
 CLASSIFIERS = (SoftmaxWithLossLayer, HingeLossLayer)
 
 
@@ -74,14 +79,14 @@ def read_losses(spec, model):
         cls = LOSSES[name]
         weight = raw.pop("weight", 1.0)
         accuracy = raw.pop("accuracy", cls in CLASSIFIERS)
-        if isinstance(weight, bool) or not isinstance(weight, (int, float)) or weight < 0:
-            raise SpecError(f"weight must be a number >= 0, got {weight!r}", at, SECTION, entry)
+        weight = checked(check_number, "weight", weight, at, SECTION, entry, low=0)
+        accuracy = checked(check_flag, "accuracy", accuracy, at, SECTION, entry)
         if cls is SoftmaxWithLossLayer and "class_num" not in raw:
             raw["class_num"] = _class_num(model, found[0], at, entry)
         if found[0] in losses:
             logging.getLogger("akid").warning("%s: a second loss for '%s' replaces the first "
                                               "(one loss per target)", at, found[0])
-        losses[found[0]] = Loss(found[0], cls, raw, float(weight), bool(accuracy), at, entry)
+        losses[found[0]] = Loss(found[0], cls, raw, weight, accuracy, at, entry)
     return list(losses.values())
 
 
@@ -107,11 +112,9 @@ def loss_blocks(losses, model, last_data):
             [loss.target, {"name": SYSTEM_IN, "idxs": [labels]}]
         prefix = "" if len(losses) == 1 else f"{loss.target}_"
         cls = loss.cls if loss.weight == 1.0 else weighted(loss.cls, loss.weight)
-        try:
+        with located(loss.where, SECTION, loss.entry):
             blocks.append((cls(name=f"{prefix}loss", inputs=inputs, **loss.params),
                            loss.where, loss.entry))
-        except (TypeError, ValueError) as error:
-            raise SpecError(str(error), loss.where, SECTION, loss.entry) from None
         if loss.accuracy:
             blocks.append((AccuracyLayer(name=f"{prefix}accuracy", inputs=inputs),
                            loss.where, loss.entry))

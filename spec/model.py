@@ -23,8 +23,9 @@ sub-model to each element along axis 1 with shared weights.
 import dataclasses
 
 from akid.blocks.systems import SYSTEM_IN
+from akid.checks import check_count, check_flag
 from akid.spec import containers as registry
-from akid.spec.errors import SpecError, source_of
+from akid.spec.errors import SpecError, checked, located, source_of
 
 META = ("name", "inputs", "sink", "tag", "oldest")
 SECTION = "model"
@@ -163,8 +164,7 @@ def _expand_for(raw, scope, renderer, model, where, entry, here):
                         f"with nothing beside it; got {raw!r}", where, SECTION, entry)
     count = renderer.render(loop["range"], scope, SECTION, (entry, "range"), where)
     index = renderer.render(loop.get("with_index", "index"), scope, SECTION, (entry,), where)
-    if isinstance(count, bool) or not isinstance(count, int) or count < 0:
-        raise SpecError(f"for: range must be an int >= 0, got {count!r}", where, SECTION, entry)
+    count = checked(check_count, "for: range", count, where, SECTION, entry)
     if not (isinstance(index, str) and index.isidentifier()):
         raise SpecError(f"for: with_index must be a variable name, got {index!r}",
                         where, SECTION, entry)
@@ -195,17 +195,16 @@ def _add(key, value, meta, scope, local, renderer, model, where, entry, here):
             raise SpecError(f"unknown container '{key}'{registry.suggest(key)}; known: "
                             f"{', '.join(registry.known_keys())}", where, SECTION, entry)
         value = renderer.render(value, local, SECTION, (entry, key), where)
-        try:
+        with located(where, SECTION, entry):
             args = registry.arguments(kind, value)
-        except ValueError as error:
-            raise SpecError(str(error), where, SECTION, entry) from None
     name = meta.get("name")
     if name is None:
         name = _generated_name(kind.key if kind else key, model)
     else:
         _check_new_name(name, model, where, entry)
     refs, explicit = _refs(meta.get("inputs"), kind, model, where, entry)
-    container = Container(key, kind, name, args, refs, explicit, _flag(meta, where, entry),
+    sink = checked(check_flag, "sink", meta.get("sink", False), where, SECTION, entry)
+    container = Container(key, kind, name, args, refs, explicit, sink,
                           _names(meta.get("tag"), "tag", where, entry),
                           _names(meta.get("oldest"), "oldest", where, entry),
                           where, entry, children)
@@ -284,35 +283,3 @@ def _names(value, what, where, entry):
         raise SpecError(f"{what} is a name or a list of names, got {value!r}",
                         where, SECTION, entry)
     return values
-
-
-def _flag(meta, where, entry):
-    sink = meta.get("sink", False)
-    if not isinstance(sink, bool):
-        raise SpecError(f"sink is yes or no, got {sink!r}", where, SECTION, entry)
-    return sink
-
-
-def order(containers):
-    """`containers` with each after the ones it takes input from (file order where free);
-    a cycle through `inputs` is a SpecError naming it."""
-    by_name = {c.name: c for c in containers}
-    state, ordered = {}, []
-
-    def visit(container, trail):
-        if state.get(container.name) == "done":
-            return
-        if state.get(container.name) == "visiting":
-            cycle = trail[trail.index(container.name):] + [container.name]
-            raise SpecError(f"cycle through inputs: {' <- '.join(cycle)} (each takes input "
-                            f"from the next)", container.where, SECTION, container.entry)
-        state[container.name] = "visiting"
-        for source, _ in container.refs:
-            if source in by_name:
-                visit(by_name[source], trail + [container.name])
-        state[container.name] = "done"
-        ordered.append(container)
-
-    for container in containers:
-        visit(container, [])
-    return ordered

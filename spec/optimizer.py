@@ -2,8 +2,9 @@
 
     optimizer: adam                            # a name alone: its defaults
     optimizer:
-      name: momentum                           # momentum, sgd, adam, rmsprop, adagrad, adadelta,
-      momentum: 0.9                            #   or a KongFu class name
+      name: momentum                           # a KongFu in snake case without kong_fu (adam,
+      momentum: 0.9                            #   gradient_descent or sgd, rms_prop or rmsprop,
+                                               #   adagrad, adadelta, momentum) or its class name
       lr_scheme: {name: cosine, base_lr: 0.05} # total_steps defaults to the run's steps
       clip: {norm: 5.0}                        # Kur's clip: the gradients' global norm
 
@@ -14,17 +15,16 @@ keys are the KongFu's own arguments (`nesterov` is `use_nesterov`; Kur's
 """
 from akid import kongfu as kongfus
 from akid.spec.errors import SpecError, source_of
+from akid.spec.reflection import by_reflection
 
-OPTIMIZERS = {"momentum": kongfus.MomentumKongFu, "sgd": kongfus.GradientDescentKongFu,
-              "gradient_descent": kongfus.GradientDescentKongFu, "adam": kongfus.AdamKongFu,
-              "rmsprop": kongfus.RMSPropKongFu, "adagrad": kongfus.AdagradKongFu,
-              "adadelta": kongfus.AdadeltaKongFu}
-OPTIMIZERS.update({cls.__name__: cls for cls in set(OPTIMIZERS.values())})
+OPTIMIZERS = by_reflection(kongfus, kongfus.KongFu, "_kong_fu",
+                           aliases={"sgd": "gradient_descent", "rmsprop": "rms_prop"})
 
 
 def make_kongfu(spec, max_steps, steps_per_epoch):
-    """The KongFu `spec`'s train section asks for, its schedule filled in for this run."""
-    body = spec.require("train")
+    """The KongFu `spec`'s train section asks for (adam without one), its schedule filled
+    in for this run."""
+    body = spec.section("train") or {}
     value = body.get("optimizer") or "adam"
     where = source_of(value, source_of(body, spec.path))
     args = {"name": value} if isinstance(value, str) else dict(value) \

@@ -18,13 +18,12 @@ without `Joker` in snake case (`flip`, `crop`, `rotation`, `light`,
 validate/test/evaluate sections, `num_batches` keeps the first
 num_batches * batch_size examples.
 """
-import inspect
-
 from akid import sensors
-from akid.checks import snake_case
+from akid.checks import check_flag, check_positive_int
 from akid.sensors import FeedSensor
 from akid.spec import containers
-from akid.spec.errors import SpecError, source_of
+from akid.spec.errors import SpecError, checked, located, source_of
+from akid.spec.reflection import by_reflection
 
 KEYS = ("name", "batch_size", "num_batches", "randomize", "jokers")
 
@@ -44,14 +43,9 @@ def read_provider(spec, section):
     out = {"batch_size": provider.get("batch_size", 32),
            "num_batches": provider.get("num_batches"), "randomize": provider.get("randomize", True)}
     for key in ("batch_size", "num_batches"):
-        value = out[key]
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int)
-                                  or value <= 0):
-            raise SpecError(f"{key} must be a positive int, got {value!r}", where, section,
-                            f"provider.{key}")
-    if not isinstance(out["randomize"], bool):
-        raise SpecError(f"randomize is yes or no, got {out['randomize']!r}", where, section,
-                        "provider.randomize")
+        checked(check_positive_int, key, out[key], where, section, f"provider.{key}",
+                allow_none=key == "num_batches")
+    checked(check_flag, "randomize", out["randomize"], where, section, "provider.randomize")
     out["jokers"] = _jokers(provider.get("jokers"), where, section)
     if out["jokers"] and (out["num_batches"] or not out["randomize"]):
         raise SpecError("jokers make an IntegratedSensor, which has no num_batches or "
@@ -63,29 +57,24 @@ def _jokers(value, where, section):
     """[(joker block, to_val)] from `jokers`, in order."""
     if value is None:
         return []
-    known = {snake_case(cls.__name__).replace("_joker", ""): cls for cls in
-             (obj for _, obj in inspect.getmembers(sensors, inspect.isclass))
-             if issubclass(cls, sensors.Joker) and cls is not sensors.Joker}
-    known.update({cls.__name__: cls for cls in list(known.values())})
+    known = by_reflection(sensors, sensors.Joker, "_joker")
     jokers = []
     for i, item in enumerate(value if isinstance(value, list) else [value]):
         entry = f"provider.jokers entry {i}"
         item = {item: None} if isinstance(item, str) else item
         keys = [k for k in item if k != "val"] if isinstance(item, dict) else []
-        if len(keys) != 1 or not isinstance(item.get("val", False), bool):
+        if len(keys) != 1:
             raise SpecError(f"a joker is `NAME: ARGS` with an optional `val: yes`; got {item!r}",
                             where, section, entry)
+        checked(check_flag, "val", item.get("val", False), where, section, f"{entry}.val")
         key, args = keys[0], item[keys[0]]
-        try:
-            if key in known:
-                joker = known[key](**(args or {}))
-            elif containers.lookup(key) is not None:
-                kind = containers.lookup(key)
-                joker = kind.make(**containers.arguments(kind, args))
-            else:
-                raise ValueError(f"unknown joker {key!r}; known: {', '.join(known)}, or a layer")
-        except (TypeError, ValueError) as error:
-            raise SpecError(str(error), where, section, f"{entry} ('{key}')") from None
+        kind = containers.lookup(key)
+        if key not in known and kind is None:
+            raise SpecError(f"unknown joker {key!r}; known: {', '.join(known)}, or a layer",
+                            where, section, f"{entry} ('{key}')")
+        with located(where, section, f"{entry} ('{key}')"):
+            joker = known[key](**(args or {})) if key in known else \
+                kind.make(**containers.arguments(kind, args))
         jokers.append((joker, item.get("val", False)))
     return jokers
 

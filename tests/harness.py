@@ -12,6 +12,12 @@ harness for every layer"):
 - a `tf.function` whose input signature leaves the batch axis unknown works,
   on the full batch and on a smaller one;
 - a wrong-rank input (when given) raises a ValueError naming the block;
+- built once, then locked: a block with variables records `input_spec`, the
+  rank, dtype and sizes of the axes its variables depend on; an input with
+  another size on such an axis raises a ValueError naming the block, the
+  shape it was built for and the one it got, while the other axes stay free;
+  an integer input into it raises (before and after the build); a block
+  without variables locks nothing;
 - a checkpoint round trip: write, build a fresh block, read, same variables
   (random state included) and the same next output.
 """
@@ -22,6 +28,8 @@ import tempfile
 import numpy as np
 import pytest
 import tensorflow as tf
+
+from akid.blocks.systems import System
 
 
 def _map(fn, inputs):
@@ -84,6 +92,36 @@ def _build(make_block, mode):
     block = make_block()
     block.set_mode(mode)
     return block
+
+
+def _with_first(inputs, first):
+    return [first, *inputs[1:]] if isinstance(inputs, (list, tuple)) else first
+
+
+def check_input_lock(make_block, inputs, block, mode="train"):
+    """The input spec of the built `block`: locked axes refuse another size, free axes
+    take one, an integer input is refused; a block without variables locks nothing."""
+    first = inputs[0] if isinstance(inputs, (list, tuple)) else inputs
+    spec = block.input_spec
+    if isinstance(block, System) or not block.var_list:  # a system's blocks check for it
+        assert spec is None, f"{block!r} has no variables of its own but locks its input: {spec}"
+        return
+    assert spec is not None, f"{block!r} has variables but recorded no input_spec"
+    assert (spec.rank, spec.dtype) == (first.shape.rank, first.dtype)
+    who = rf"Block '{re.escape(block.name)}' \({type(block).__name__}\)"
+    for axis in range(1, first.shape.rank):
+        one_more = tf.concat([first, tf.gather(first, [0], axis=axis)], axis)
+        if axis in spec.axes:  # another size where the variables depend on it
+            got = re.escape(str(tuple(one_more.shape.as_list())))
+            with pytest.raises(ValueError, match=rf"{who} was built for input shape "
+                                                 rf"{re.escape(str(spec.shape))}, got {got}"):
+                block(_with_first(inputs, one_more))
+        else:  # a free axis: any image size for convolutions, any sequence length
+            block(_with_first(inputs, one_more))
+    integers = _with_first(inputs, tf.cast(first, tf.int32))
+    for target in (block, _build(make_block, mode)):  # built, and on the first call
+        with pytest.raises(ValueError, match=rf"{who} .*float.*got int32"):
+            target(integers)
 
 
 def check_block(make_block, inputs, reference=None, atol=1e-5, mode="train",
@@ -175,6 +213,8 @@ def check_block(make_block, inputs, reference=None, atol=1e-5, mode="train",
                   + re.escape(str(tuple(bad.shape.as_list())))
         with pytest.raises(ValueError, match=pattern):
             block(bad)
+
+    check_input_lock(make_block, inputs, block, mode)
 
     # Checkpoint round trip into a fresh block.
     with tempfile.TemporaryDirectory() as folder:

@@ -167,13 +167,34 @@ def test_nested_losses_and_weight_decay_add_up():
     brain.attach(SoftmaxWithLossLayer(class_num=3, name="loss",
                                       inputs=["inner", {"name": "system_in", "idxs": [1]}]))
     outcome = brain.compute([images, labels])
-    assert set(outcome.loss_terms) == {"inner/aux_loss", "inner/ip/wd", "loss"}
+    assert set(outcome.losses) == {"inner/aux_loss", "loss"}  # data loss terms, by path
     w = brain.get_variable("inner/ip/weights").numpy()
     acts = brain.activations([images, labels])
     z = acts["inner/ip"].numpy().astype(np.float64)
     cross_entropy = -log_softmax(z)[np.arange(4), labels].mean()
     assert outcome.loss.numpy() == pytest.approx(2 * cross_entropy + 0.1 * (w ** 2).sum() / 2,
                                                  rel=1e-5)
+    assert outcome.data_loss.numpy() == pytest.approx(2 * cross_entropy, rel=1e-5)
+    assert outcome.regularization.numpy() == pytest.approx(0.1 * (w ** 2).sum() / 2, rel=1e-5)
+    for path, value in outcome.losses.items():
+        np.testing.assert_allclose(value.numpy(), acts[path].numpy(), rtol=1e-6)
+
+
+def test_outcome_without_loss_blocks_or_weight_decay():
+    images, labels = batch(n=4, size=6, classes=3)
+    brain = Brain(name="plain")
+    brain.attach(InnerProductLayer(out_channel_num=3, name="ip"))
+    outcome = brain.compute([images, labels])
+    assert (outcome.loss, outcome.data_loss, outcome.regularization, outcome.losses) == (
+        None, None, 0.0, {})
+    decayed = Brain(name="decayed")
+    decayed.attach(InnerProductLayer(out_channel_num=3, wd={"type": "l1", "scale": 0.5},
+                                     name="ip"))
+    outcome = decayed.compute([images, labels])
+    w = decayed.get_variable("ip/weights").numpy()
+    assert outcome.data_loss is None and outcome.losses == {}
+    assert outcome.loss.numpy() == outcome.regularization.numpy() == pytest.approx(
+        0.5 * np.abs(w).sum(), rel=1e-5)
 
 
 # -- activations, summary ------------------------------------------------------------------
@@ -190,6 +211,20 @@ def test_activations_have_an_entry_per_block():
     logits = brain([images, labels])
     np.testing.assert_allclose(acts["ip"].numpy(), logits.numpy(), atol=1e-6)
     assert acts["loss"].numpy() == pytest.approx(brain.loss.numpy())
+
+
+def test_data_outputs_keep_the_data_blocks_float_outputs():
+    images, labels = batch(n=4, size=6, classes=3)
+    brain = residual_brain()
+    acts = brain.activations([images, labels])
+    outputs = brain.data_outputs(acts)
+    # Systems (unit1, unit1/a, unit1/b) repeat their last block's output; loss is no data.
+    assert set(outputs) == {"conv0", "unit1/a/conv", "unit1/a/activation", "unit1/b/conv",
+                            "unit1/add", "relu", "ip"}
+    assert all(outputs[path] is acts[path] for path in outputs)
+    two = Brain(name="two")
+    two.attach(InnerProductLayer(out_channel_num=3, name="ip"))
+    assert set(two.data_outputs({"ip": [tf.zeros([2, 3]), tf.zeros([2], tf.int32)]})) == {"ip:0"}
 
 
 def lenet_parameter_count(class_num=10):

@@ -10,7 +10,9 @@ import pytest
 from local_server import LocalServer
 
 from akid.sources import Cifar10FeedSource, Cifar100FeedSource
-from akid.sources.cifar import CIFAR10_SHA256, CIFAR100_SHA256, CIFAR_URL
+from akid.sources.cifar import (CIFAR10_FILE, CIFAR10_SHA256, CIFAR100_SHA256,
+                               CIFAR_URL)
+from akid.sources.download import ChecksumError
 
 PER_BATCH, NUM_TEST = 4, 3
 
@@ -95,19 +97,27 @@ def test_cifar10_downloads_checks_and_reads_the_tarball(served, tmp_path):
     np.testing.assert_allclose(scaled.arrays("train")[0], x[:10] / np.float32(255))
 
 
-def test_a_corrupt_file_is_fetched_again_and_a_bad_digest_is_refused(served, tmp_path):
+def test_a_users_own_tarball_is_never_touched_and_a_bad_download_not_kept(served, tmp_path):
     folder, server = served
-    digest, _ = make_cifar10(folder)
-    work_dir = tmp_path / "data"
+    digest, (_, _, _, yt) = make_cifar10(folder)
+    work_dir = tmp_path / "mine"
     work_dir.mkdir()
-    (work_dir / "cifar-10-python.tar.gz").write_bytes(b"truncated")
-    Cifar10FeedSource(url=server.url, work_dir=work_dir, sha256=digest, num_val=5)
-    assert len(server.requests) == 1
-    assert hashlib.sha256((work_dir / "cifar-10-python.tar.gz").read_bytes()).hexdigest() \
-        == digest
+    mine = (folder / CIFAR10_FILE).read_bytes()
+    (work_dir / CIFAR10_FILE).write_bytes(mine)  # the user's copy, not the official bytes
+    with pytest.raises(ChecksumError, match=rf"(?s){CIFAR10_FILE}: SHA-256 {digest}, expected "
+                                            rf"{CIFAR10_SHA256[CIFAR10_FILE]}.*"
+                                            r"sha256=\{'cifar-10-python.tar.gz': None\}.*"
+                                            r"sha256=None.*move them out"):
+        Cifar10FeedSource(url=server.url, work_dir=work_dir, num_val=5)
+    assert server.requests == [] and os.listdir(work_dir) == [CIFAR10_FILE]
+    assert (work_dir / CIFAR10_FILE).read_bytes() == mine
+    for sha256 in (None, {CIFAR10_FILE: None}, digest):  # the ways on
+        source = Cifar10FeedSource(url=server.url, work_dir=work_dir, num_val=5, sha256=sha256)
+        np.testing.assert_array_equal(source.arrays("test")[1], yt)
+    assert server.requests == []
 
     other = tmp_path / "other"
-    with pytest.raises(ValueError, match="failed its SHA-256 check"):
+    with pytest.raises(ChecksumError, match="failed its SHA-256 check"):
         Cifar10FeedSource(url=server.url, work_dir=other, sha256="0" * 64, num_val=5)
     assert not os.listdir(other)  # nothing kept, not even a partial file
 
@@ -157,7 +167,8 @@ def test_a_tarball_without_the_batches_and_bad_arguments(tmp_path):
     write_tarball(tmp_path / "cifar-10-python.tar.gz", {"something/else": b"x"})
     with pytest.raises(ValueError, match="lacks cifar-10-batches-py/data_batch_1"):
         Cifar10FeedSource(work_dir=tmp_path, sha256={"cifar-10-python.tar.gz": None})
-    with pytest.raises(ValueError, match="sha256 must be the hex digest of cifar-10-python"):
+    with pytest.raises(ValueError, match=r"sha256 must be 'official' \(the default\), a hex "
+                                         r"digest, None .*some of cifar-10-python.tar.gz"):
         Cifar10FeedSource(work_dir=tmp_path, sha256={"train.gz": None})
 
 

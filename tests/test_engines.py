@@ -376,7 +376,7 @@ def test_a_kidfile_chooses_its_engine(tmp_path):
 
 def test_a_kidfile_with_an_unknown_engine_names_where(tmp_path, capsys):
     from akid import spec
-    assert spec.main(["train", kidfile(tmp_path, "warp")]) == 1
+    assert spec.main(["train", kidfile(tmp_path, "warp")]) == 2
     assert "section 'train', engine: Kid: unknown engine 'warp'" in capsys.readouterr().err
 
 

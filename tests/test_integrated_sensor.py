@@ -148,10 +148,15 @@ def test_attach_errors():
         sensor.attach(flip)
     with pytest.raises(TypeError, match="can only attach jokers"):
         sensor.attach(lambda x: x)
-    with pytest.raises(ValueError, match="to_val must be True or False, got 'yes'"):
+    with pytest.raises(TypeError, match="IntegratedSensor: to_val must be True or False, got "
+                                        "'yes' \\(str\\)"):
         sensor.attach(CropJoker(2, 2), to_val="yes")
-    with pytest.raises(ValueError, match="dtype must be a float dtype"):
+    with pytest.raises(ValueError, match="IntegratedSensor: dtype must be a float dtype "
+                                         r"\(e.g. 'float32'\) or None, got int32"):
         IntegratedSensor(make_source()[0], batch_size=4, dtype="int32")
+    with pytest.raises(TypeError, match="IntegratedSensor: dtype must be a float dtype .*, got "
+                                        r"'floaty' \(str\)"):
+        IntegratedSensor(make_source()[0], batch_size=4, dtype="floaty")
     too_big = IntegratedSensor(make_source()[0], batch_size=4)
     too_big.attach(CropJoker(SIZE + 1, SIZE))
     with pytest.raises(ValueError, match=r"CropJoker\) crops 9x8 windows, but the images are 8x8"):
@@ -267,20 +272,31 @@ def test_direct_calls_with_a_seed_and_a_single_image():
     assert compiled(x).shape == (6, 5, 5, 3)
 
 
-@pytest.mark.parametrize("make,message", [
-    (lambda: FlipJoker(flip_left_right="yes"), r"flip_left_right must be True or False, got 'yes'"),
-    (lambda: FlipJoker(False, False), r"would flip nothing"),
-    (lambda: CropJoker(0, 3), r"\(CropJoker\): height must be a positive int, got 0"),
-    (lambda: CropJoker(3, 2.5), r"width must be a positive int, got 2.5"),
-    (lambda: LightJoker(), r"change nothing"),
-    (lambda: LightJoker(brightness=-1), r"brightness must be a finite number in \[0.0, inf\]"),
-    (lambda: LightJoker(contrast=(1.5, 0.5)), r"contrast upper must be .* in \[1.5, inf\], got 0.5"),
-    (lambda: LightJoker(contrast=1.0), r"contrast must be \(lower, upper\)"),
-    (lambda: RescaleJoker(scale="a"), r"\(RescaleJoker\): scale must be a finite number, got 'a'"),
-    (lambda: RotationJoker(max_degrees=270), r"max_degrees must be .* \[0.0, 180.0\], got 270"),
-    (lambda: RotationJoker(interpolation="cubic"), r"unknown interpolation 'cubic'; .*'bilinear'"),
-    (lambda: RotationJoker(fill_mode="mirror"), r"unknown fill_mode 'mirror'"),
+@pytest.mark.parametrize("make,error,message", [
+    (lambda: FlipJoker(flip_left_right="yes"), TypeError,
+     r"\(FlipJoker\): flip_left_right must be True or False, got 'yes' \(str\)"),
+    (lambda: FlipJoker(False, False), ValueError, r"would flip nothing"),
+    (lambda: CropJoker(0, 3), ValueError, r"\(CropJoker\): height must be a positive int, got 0"),
+    (lambda: CropJoker(3, 2.5), TypeError, r"width must be a positive int, got 2.5 \(float\)"),
+    (lambda: LightJoker(), ValueError, r"change nothing"),
+    (lambda: LightJoker(brightness=-1), ValueError,
+     r"brightness must be a finite number >= 0.0, got -1.0"),
+    (lambda: LightJoker(contrast=(1.5, 0.5)), ValueError,
+     r"contrast upper must be a finite number >= 1.5, got 0.5"),
+    (lambda: LightJoker(contrast=(1, 2, 3)), ValueError, r"contrast must be \(lower, upper\)"),
+    (lambda: LightJoker(contrast=1.0), TypeError, r"contrast must be \(lower, upper\)"),
+    (lambda: RescaleJoker(scale="a"), TypeError,
+     r"\(RescaleJoker\): scale must be a number, got 'a' \(str\)"),
+    (lambda: RescaleJoker(offset=float("nan")), ValueError,
+     r"\(RescaleJoker\): offset must be a finite number, got nan"),
+    (lambda: RotationJoker(max_degrees=270), ValueError,
+     r"max_degrees must be a finite number in \(0.0, 180.0\], got 270"),
+    (lambda: RotationJoker(max_degrees=0), ValueError,
+     r"max_degrees must be a finite number in \(0.0, 180.0\], got 0.0"),
+    (lambda: RotationJoker(interpolation="cubic"), ValueError,
+     r"unknown interpolation 'cubic'; .*'bilinear'"),
+    (lambda: RotationJoker(fill_mode="mirror"), ValueError, r"unknown fill_mode 'mirror'"),
 ])
-def test_bad_options_name_the_joker_expected_and_given(make, message):
-    with pytest.raises(ValueError, match=message):
+def test_bad_options_name_the_joker_expected_and_given(make, error, message):
+    with pytest.raises(error, match=message):
         make()

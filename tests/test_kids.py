@@ -221,7 +221,7 @@ def test_validation_loss_leaves_out_weight_decay(tmp_path):
     val_loss, _ = kid.validate()
     x, y = blob_source().arrays("val")
     outcome = brain.compute([x, y])
-    assert val_loss == pytest.approx(float(outcome.loss_terms["loss"]), rel=1e-5)
+    assert val_loss == pytest.approx(float(outcome.losses["loss"]), rel=1e-5)
     assert float(outcome.loss) > val_loss + 1.0  # the decay term is large here
 
 

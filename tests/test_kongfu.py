@@ -79,20 +79,30 @@ def test_placeholder_starts_at_zero_or_base_lr():
     ({"name": "cosine", "base_lr": 0.1}, ValueError, r"missing key\(s\) 'total_steps'"),
     ({"name": "fixed", "base_lr": 0.1, "decay": 2}, ValueError,
      r"'fixed' got unknown key\(s\) 'decay'; it takes 'base_lr'"),
-    ({"name": "fixed", "base_lr": -0.1}, ValueError, r"'fixed': base_lr must be > 0, got -0.1"),
-    ({"name": "fixed", "base_lr": "0.1"}, TypeError, r"base_lr must be a number, got '0.1'"),
-    ({**EXP, "decay_rate": 0.0}, ValueError, r"decay_rate must be > 0, got 0.0"),
-    ({**EXP, "num_batches_per_epoch": 2.5}, TypeError, r"num_batches_per_epoch must be an int"),
-    ({**EXP, "decay_epoch_num": 0}, ValueError, r"decay_epoch_num must be >= 1, got 0"),
-    ({"name": "cosine", "base_lr": 0.1, "total_steps": 0}, ValueError, r"total_steps must be >= 1"),
+    ({"name": "fixed", "base_lr": -0.1}, ValueError,
+     r"^lr_scheme 'fixed': base_lr must be a finite number > 0, got -0.1$"),
+    ({"name": "fixed", "base_lr": "0.1"}, TypeError,
+     r"^lr_scheme 'fixed': base_lr must be a number, got '0.1' \(str\)$"),
+    ({**EXP, "decay_rate": 0.0}, ValueError,
+     r"lr_scheme 'exp_decay': decay_rate must be a finite number > 0, got 0.0"),
+    ({**EXP, "num_batches_per_epoch": 2.5}, TypeError,
+     r"num_batches_per_epoch must be a positive int, got 2.5 \(float\)"),
+    ({**EXP, "num_batches_per_epoch": True}, TypeError,
+     r"num_batches_per_epoch must be a positive int, got True \(bool\)"),
+    ({**EXP, "decay_epoch_num": 0}, ValueError, r"decay_epoch_num must be a positive int, got 0$"),
+    ({"name": "cosine", "base_lr": 0.1, "total_steps": 0}, ValueError,
+     r"lr_scheme 'cosine': total_steps must be a positive int, got 0"),
+    ({"name": "step", "boundaries": [-1], "values": [1, 2]}, ValueError,
+     r"lr_scheme 'step': boundaries\[0\] must be an int >= 0, got -1"),
     ({"name": "step", "boundaries": [10], "values": [0.1]}, ValueError,
      r"values must have len\(boundaries\) \+ 1 = 2 entries, got 1"),
     ({"name": "step", "boundaries": [10, 5], "values": [1, 2, 3]}, ValueError,
      r"strictly increasing"),
     ({"name": "step", "boundaries": [], "values": [1]}, ValueError, r"at least one step"),
     ({"name": "step", "boundaries": [10], "values": [0.1, -1]}, ValueError,
-     r"values\[1\] must be >= 0"),
-    ({"name": "placeholder", "base_lr": -1}, ValueError, r"base_lr must be >= 0"),
+     r"lr_scheme 'step': values\[1\] must be a finite number >= 0, got -1.0"),
+    ({"name": "placeholder", "base_lr": -1}, ValueError,
+     r"lr_scheme 'placeholder': base_lr must be a finite number >= 0, got -1.0"),
     ("fixed", TypeError, r"lr_scheme must be a dict"),
 ])
 def test_bad_specs(spec, error, match):
@@ -109,7 +119,8 @@ def test_placeholder_set_lr_eagerly_and_in_tf_function():
     assert kf.get_lr() == pytest.approx(0.25)
     tf.function(lambda: kf.set_lr(tf.constant(0.125)))()
     assert kf.get_lr() == pytest.approx(0.125)
-    with pytest.raises(ValueError, match=r"lr must be >= 0, got -1"):
+    with pytest.raises(ValueError, match=r"lr_scheme 'placeholder': lr must be a finite number "
+                                         r">= 0, got -1.0"):
         kf.set_lr(-1)
 
 
@@ -122,15 +133,23 @@ def test_set_lr_needs_a_placeholder():
 
 def test_default_scheme_and_constructor_checks():
     assert GradientDescentKongFu().get_lr() == pytest.approx(0.01)
-    with pytest.raises(ValueError, match=r"clip_norm must be > 0, got 0"):
+    with pytest.raises(ValueError, match=r"^GradientDescentKongFu: clip_norm must be a finite "
+                                         r"number > 0, got 0.0$"):
         GradientDescentKongFu(clip_norm=0)
-    with pytest.raises(TypeError, match=r"clip_norm must be a number"):
+    with pytest.raises(TypeError, match=r"clip_norm must be a number, got '1' \(str\)"):
         GradientDescentKongFu(clip_norm="1")
-    with pytest.raises(ValueError, match=r"MomentumKongFu: momentum must be in \[0, 1\), got 1.5"):
+    with pytest.raises(ValueError, match=r"^MomentumKongFu: momentum must be a finite number in "
+                                         r"\[0, 1\), got 1.5$"):
         MomentumKongFu(momentum=1.5)
-    with pytest.raises(ValueError, match=r"AdamKongFu: epsilon must be > 0"):
+    with pytest.raises(ValueError, match=r"RMSPropKongFu: decay must be .* in \[0, 1\), got 1.0"):
+        RMSPropKongFu(decay=1)
+    with pytest.raises(TypeError, match=r"AdadeltaKongFu: rho must be a number, got None"):
+        AdadeltaKongFu(rho=None)
+    with pytest.raises(ValueError, match=r"AdamKongFu: epsilon must be a finite number > 0, "
+                                         r"got 0.0"):
         AdamKongFu(epsilon=0)
-    with pytest.raises(TypeError, match=r"use_nesterov must be a bool"):
+    with pytest.raises(TypeError, match=r"^MomentumKongFu: use_nesterov must be True or False, "
+                                        r"got 'yes' \(str\)$"):
         MomentumKongFu(use_nesterov="yes")
     with pytest.raises(NotImplementedError, match=r"KongFu is a base class"):
         KongFu()

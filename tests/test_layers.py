@@ -267,6 +267,33 @@ def test_batch_norm_val_uses_moving_statistics(mode):
     np.testing.assert_allclose(block.moving_variance.numpy(), moving_var)
 
 
+@pytest.mark.parametrize("kwargs,error,match", [
+    ({"momentum": 1.5}, ValueError, r"momentum must be a finite number in \[0.0, 1.0\], got 1.5"),
+    ({"momentum": "0.9"}, TypeError, r"momentum must be a number, got '0.9' \(str\)"),
+    ({"epsilon": 0.0}, ValueError, r"epsilon must be a finite number > 0.0, got 0.0"),
+    ({"epsilon": -1e-3}, ValueError, r"epsilon must be a finite number > 0.0, got -0.001"),
+    ({"use_scale": 1}, TypeError, r"use_scale must be True or False, got 1 \(int\)"),
+    ({"use_shift": "no"}, TypeError, r"use_shift must be True or False, got 'no'"),
+    ({"wd": "nonsense"}, TypeError, r"wd must be \{'type': 'l2'\|'l1', 'scale': s\} or None, "
+                                    r"got 'nonsense' \(str\)"),
+    ({"wd": {"type": "l2"}}, ValueError, r"wd must be .*, got \{'type': 'l2'\}"),
+    ({"wd": {"type": "l2", "scale": -1}}, ValueError, r"wd scale must be a finite number >= 0"),
+])
+def test_batch_norm_checks_its_arguments_at_construction(kwargs, error, match):
+    with pytest.raises(error, match=r"^Block 'bn' \(BatchNormalizationLayer\): " + match):
+        BatchNormalizationLayer(name="bn", **kwargs)
+
+
+def test_batch_norm_refuses_rank_1_input():
+    # It used to normalize a rank-1 batch over its only axis and return zeros.
+    with pytest.raises(ValueError, match=r"Block 'bn' \(BatchNormalizationLayer\) expects input "
+                                         r"of rank >= 2 \(N, \.\.\., C\), got shape \(6,\)"):
+        BatchNormalizationLayer(name="bn")(tf.range(6, dtype=tf.float32))
+    with pytest.raises(ValueError, match=r"Block 'bn' \(BatchNormalizationLayer\) expects "
+                                         r"floating-point input, got int32"):
+        BatchNormalizationLayer(name="bn")(tf.zeros([4, 3], tf.int32))
+
+
 # -- dropout -------------------------------------------------------------------------------
 
 
@@ -523,6 +550,10 @@ def test_unknown_initializer_lists_the_known_ones():
         assert repr(name)[1:-1] in str(info.value)
     with pytest.raises(ValueError, match=r"'uniform' takes \['range'\].*\['stddev'\]"):
         InnerProductLayer(out_channel_num=3, init_para={"name": "uniform", "stddev": 1.0})
+    with pytest.raises(TypeError, match=r"Block 'ip' \(InnerProductLayer\): init_para stddev "
+                                        r"must be a number, got '0.1' \(str\)"):
+        InnerProductLayer(out_channel_num=3, init_para={"name": "normal", "stddev": "0.1"},
+                          name="ip")
 
 
 # -- weight decay --------------------------------------------------------------------------
@@ -553,12 +584,21 @@ def test_weight_decay_is_added_to_the_brain_loss(kind, term):
     assert expected > 1e-3
     assert decayed.loss.numpy() == pytest.approx(base[1] + expected, rel=1e-5)
     outcome = decayed.compute([x, y])
-    assert set(outcome.loss_terms) == {"loss", "conv1/wd", "ip1/wd"}
-    assert outcome.loss_terms["ip1/wd"].numpy() == pytest.approx(
-        0.01 * term(decayed.get_variable("ip1/weights").numpy()), rel=1e-5)
+    assert set(outcome.losses) == {"loss"}  # the data loss terms only, by block path
+    assert outcome.data_loss.numpy() == pytest.approx(base[1], rel=1e-5)
+    assert outcome.regularization.numpy() == pytest.approx(expected, rel=1e-5)
+    assert outcome.loss.numpy() == pytest.approx(base[1] + expected, rel=1e-5)
+    undecayed = plain.compute([x, y])
+    assert undecayed.regularization == 0.0 and undecayed.loss is undecayed.data_loss
 
 
 def test_bad_weight_decay_is_refused():
     with pytest.raises(ValueError, match=r"Block 'ip' \(InnerProductLayer\).*unknown wd type "
                                          r"'l3'; known: l1, l2"):
         InnerProductLayer(out_channel_num=2, wd={"type": "l3", "scale": 0.1}, name="ip")
+    with pytest.raises(TypeError, match=r"Block 'ip' \(InnerProductLayer\): wd must be .* or "
+                                        r"None, got 0.1 \(float\)"):
+        InnerProductLayer(out_channel_num=2, wd=0.1, name="ip")
+    with pytest.raises(TypeError, match=r"Block 'ip' \(InnerProductLayer\): wd scale must be a "
+                                        r"number, got '1e-4' \(str\)"):
+        InnerProductLayer(out_channel_num=2, wd={"type": "l2", "scale": "1e-4"}, name="ip")

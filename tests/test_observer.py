@@ -14,8 +14,8 @@ import tensorflow as tf
 from tensorboard.backend.event_processing import event_accumulator
 
 from akid import (AccuracyLayer, ArraySource, Brain, ConvolutionLayer, FeedSensor,
-                  InnerProductLayer, Kid, MomentumKongFu, PoolingLayer, ReLULayer,
-                  SoftmaxWithLossLayer)
+                  FlattenLayer, InnerProductLayer, Kid, MomentumKongFu, PoolingLayer, ReLULayer,
+                  SoftmaxWithLossLayer, WeightedLayer)
 from akid.kids.callbacks import summaries
 from akid.kids.observer import mosaics
 from akid.kids.observer import Observer
@@ -132,8 +132,55 @@ def test_filters_layers_scale_and_max_filters(kid):
     assert pictures.info[0]["tiles"] == 3 and pictures.info[0]["filters"] == 5
     assert pictures[0] == os.path.join(kid.log_dir, "elsewhere", "filters_conv2.png")
     assert_png(pictures[0])
-    with pytest.raises(ValueError, match="none of .*'nope'.* the convolution or inner-product"):
+    with pytest.raises(ValueError, match=r"^Observer: none of \['nope'\] names a weighted layer; "
+                                         r"the weighted layers are \['conv1', 'conv2', 'ip1'\]"):
         observer.visualize_filters(layers=["nope"])
+
+
+class Bilinear(WeightedLayer):
+    """A weighted layer the Observer has never heard of: y = x @ W[0] + x @ W[1], W (2, D, out)."""
+
+    def __init__(self, out_channel_num, **kwargs):
+        super().__init__(initial_bias_value=None, **kwargs)
+        self.out_channel_num = out_channel_num
+
+    def _setup(self, input_shape):
+        self.weights = self.make_variable("weights", [2, input_shape[-1], self.out_channel_num],
+                                          self.init_para, self.wd)
+
+    def _forward(self, x):
+        return tf.einsum("nd,kdo->no", x, self.weights)
+
+
+def test_every_weighted_layer_is_drawn_by_its_base_class(tmp_path):
+    brain = Brain(name="custom")
+    brain.attach(FlattenLayer(name="flat"))
+    brain.attach(Bilinear(out_channel_num=4, name="bilinear"))
+    brain.attach(SoftmaxWithLossLayer(class_num=4, name="loss"))
+    kid = Kid(sensor(), brain, MomentumKongFu(), max_steps=1, log_dir=str(tmp_path), seed=0)
+    kid.setup()
+    try:
+        observer = Observer(kid)
+        pictures = observer.visualize_filters()
+    finally:
+        kid.teardown()
+    assert_pictures(observer, pictures, count=1)
+    info = pictures.info[0]
+    assert (info["layer"], info["filters"], info["tiles"], info["style"]) == (
+        "bilinear", 4, 4, "flat")  # each unit's 2 x 192 weights on a square
+    assert 2 * 8 * 8 * 3 <= info["tile_shape"][0] * info["tile_shape"][1]
+
+
+def test_max_filters_and_scale_are_checked(kid):
+    observer = Observer(kid)
+    with pytest.raises(ValueError, match=r"^Observer.visualize_filters: max_filters must be a "
+                                         r"positive int, got 0$"):
+        observer.visualize_filters(max_filters=0)
+    with pytest.raises(TypeError, match=r"max_filters must be a positive int or None, got 2.5"):
+        observer.visualize_filters(max_filters=2.5)
+    with pytest.raises(ValueError, match=r"unknown scale 'global'; choose one of 'filter', "
+                                         r"'layer'"):
+        observer.visualize_filters(scale="global")
 
 
 def test_bad_layouts_are_errors_that_list_the_layouts(kid):
@@ -180,7 +227,8 @@ def test_visualize_activation_draws_every_data_block(kid):
     assert info == {"conv1": 6, "relu1": 6, "pool1": 6, "conv2": 5, "relu2": 5, "ip1": 4}
     only = observer.visualize_activation(layers="relu2", example=3)
     assert [i["layer"] for i in only.info] == ["relu2"]
-    with pytest.raises(ValueError, match="example must be in"):
+    with pytest.raises(ValueError, match=r"^Observer.visualize_activation: example must be an int "
+                                         r"in \[0, 15\], got 10000$"):
         observer.visualize_activation(layers="relu2", example=10_000)
 
 

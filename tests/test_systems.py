@@ -4,9 +4,9 @@ import pytest
 import tensorflow as tf
 
 from akid import (Block, Brain, ConvolutionLayer, DropoutLayer, FlattenLayer, GraphSystem,
-                  InnerProductLayer, MergeLayer, MSELossLayer, PaddingLayer, PoolingLayer,
-                  ReLULayer, SequentialSystem, SoftmaxWithLossLayer, TanhLayer, cnn_block,
-                  make_activation)
+                  InnerProductLayer, LSTMLayer, MergeLayer, MSELossLayer, PaddingLayer,
+                  PoolingLayer, ReLULayer, ReshapeLayer, SequentialSystem, SoftmaxWithLossLayer,
+                  TanhLayer, cnn_block, make_activation)
 from akid.checks import snake_case
 from harness import check_block
 
@@ -235,12 +235,13 @@ def test_missing_labels_name_system_in():
         brain(tf.zeros([2, 4]))
 
 
-@pytest.mark.parametrize("ref", [{"name": "tanh", "idxs": 0}, {"name": "tanh", "idxs": []},
-                                 {"name": "tanh", "idx": [0]}, {"idxs": [0]}, 3])
-def test_malformed_input_references_are_refused(ref):
+@pytest.mark.parametrize("ref,error", [
+    ({"name": "tanh", "idxs": 0}, TypeError), ({"name": "tanh", "idxs": []}, ValueError),
+    ({"name": "tanh", "idx": [0]}, ValueError), ({"idxs": [0]}, ValueError), (3, TypeError)])
+def test_malformed_input_references_are_refused(ref, error):
     graph = GraphSystem(name="g")
     graph.attach(TanhLayer(name="tanh"))
-    with pytest.raises(ValueError, match=r"Block 'm' \(MergeLayer\)"):
+    with pytest.raises(error, match=r"^Block 'm' \(MergeLayer\): (an input is|idxs of input)"):
         graph.attach(MergeLayer(name="m", inputs=[ref, "tanh"]))
 
 
@@ -345,19 +346,67 @@ def test_system_in_is_a_reserved_name():
 
 @pytest.mark.parametrize("make,match", [
     (lambda: ConvolutionLayer([3, 3], [1, 1], "SAME", 0, name="c"),
-     r"Block 'c' \(ConvolutionLayer\): out_channel_num must be positive, got 0"),
+     r"Block 'c' \(ConvolutionLayer\): out_channel_num must be a positive int, got 0"),
     (lambda: ConvolutionLayer([3, 3, 3], [1, 1], "SAME", 4, name="c"),
      r"Block 'c' \(ConvolutionLayer\): ksize must be \[h, w\] or \[1, h, w, 1\].*\[3, 3, 3\]"),
     (lambda: DropoutLayer(keep_prob=1.5, name="d"),
-     r"Block 'd' \(DropoutLayer\): keep_prob must be in \[0.0, 1.0\], got 1.5"),
+     r"Block 'd' \(DropoutLayer\): keep_prob must be a finite number in \(0.0, 1.0\], got 1.5"),
     (lambda: DropoutLayer(keep_prob=0.0, name="d"),
-     r"Block 'd' \(DropoutLayer\): keep_prob must be in \(0, 1\]"),
+     r"Block 'd' \(DropoutLayer\): keep_prob must be a finite number in \(0.0, 1.0\], got 0.0"),
+    (lambda: ConvolutionLayer([3, 0], [1, 1], "SAME", 4, name="c"),
+     r"Block 'c' \(ConvolutionLayer\): ksize\[1\] must be a positive int, got 0"),
+    (lambda: PaddingLayer([2, -1], name="p"),
+     r"Block 'p' \(PaddingLayer\): padding\[1\] must be an int >= 0, got -1"),
+    (lambda: ReshapeLayer([-1, 0], name="r"),
+     r"Block 'r' \(ReshapeLayer\): shape must be a list of positive ints, one of them may be "
+     r"-1, got \[-1, 0\]"),
     (lambda: MergeLayer(mode="avg", name="m"),
      r"Block 'm' \(MergeLayer\): unknown mode 'avg'; choose one of 'sum', 'concat'"),
 ])
 def test_constructor_arguments_are_checked(make, match):
     with pytest.raises(ValueError, match=match):
         make()
+
+
+@pytest.mark.parametrize("make,match", [
+    (lambda: ConvolutionLayer([3, 3], [1, 1], "SAME", 4.0, name="c"),
+     r"Block 'c' \(ConvolutionLayer\): out_channel_num must be a positive int, got 4.0 "
+     r"\(float\)"),
+    (lambda: ConvolutionLayer("3x3", [1, 1], "SAME", 4, name="c"),
+     r"Block 'c' \(ConvolutionLayer\): ksize must be \[h, w\] or \[1, h, w, 1\].*'3x3' \(str\)"),
+    (lambda: ConvolutionLayer([3, True], [1, 1], "SAME", 4, name="c"),
+     r"Block 'c' \(ConvolutionLayer\): ksize\[1\] must be a positive int, got True \(bool\)"),
+    (lambda: DropoutLayer(keep_prob="0.5", name="d"),
+     r"Block 'd' \(DropoutLayer\): keep_prob must be a number, got '0.5' \(str\)"),
+    (lambda: PaddingLayer(2, name="p"), r"Block 'p' \(PaddingLayer\): padding must be \[h, w\]"),
+    (lambda: PaddingLayer([2, 1.5], name="p"),
+     r"Block 'p' \(PaddingLayer\): padding\[1\] must be an int >= 0, got 1.5 \(float\)"),
+    (lambda: ReshapeLayer([3, "4"], name="r"),
+     r"Block 'r' \(ReshapeLayer\): shape\[1\] must be an int, got '4' \(str\)"),
+    (lambda: MergeLayer(axis="last", name="m"),
+     r"Block 'm' \(MergeLayer\): axis must be an int, got 'last' \(str\)"),
+    (lambda: LSTMLayer(num_units=4, return_sequences="yes", name="l"),
+     r"Block 'l' \(LSTMLayer\): return_sequences must be True or False, got 'yes' \(str\)"),
+    (lambda: InnerProductLayer(3, initial_bias_value="0", name="ip"),
+     r"Block 'ip' \(InnerProductLayer\): initial_bias_value must be a number, got '0' \(str\)"),
+    (lambda: make_activation("relu", name="act"),
+     r"Block 'act': activation must be a dict with a 'type', got 'relu'"),
+])
+def test_constructor_arguments_of_the_wrong_type_are_type_errors(make, match):
+    with pytest.raises(TypeError, match=match):
+        make()
+
+
+@pytest.mark.parametrize("idxs,error,match", [
+    ([], ValueError, r"idxs of input 'system_in' must be a non-empty list of ints >= 0, got \[\]"),
+    (0, TypeError, r"idxs of input 'system_in' must be a non-empty list of ints >= 0, got 0"),
+    ([-1], ValueError, r"idxs of input 'system_in' must be an int >= 0, got -1"),
+    ([True], TypeError, r"idxs of input 'system_in' must be an int >= 0, got True \(bool\)"),
+])
+def test_input_references_are_checked_at_attach(idxs, error, match):
+    with pytest.raises(error, match=r"^Block 't' \(TanhLayer\): " + match):
+        GraphSystem(name="g").attach(TanhLayer(name="t",
+                                               inputs=[{"name": "system_in", "idxs": idxs}]))
 
 
 # -- modes ---------------------------------------------------------------------------------

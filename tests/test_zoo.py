@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from akid.brains import VGG, AlexNet, MaxoutNet, ResNet
+from akid.brains import VGG, AlexNet, MaxoutNet, ResNet, residual_unit
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -111,6 +111,35 @@ def test_resnet_depth_and_shortcut_are_checked():
         VGG(depth=12)
     with pytest.raises(ValueError, match=r"channels must be 5 positive ints"):
         AlexNet(channels=(4, 4))
+
+
+@pytest.mark.parametrize("make,error,match", [
+    (lambda: ResNet(depth=20.0), TypeError,
+     r"^Block 'resnet' \(ResNet\): depth must be 6n \+ 2 with n >= 1 .*, got 20.0 \(float\)$"),
+    (lambda: ResNet(depth=2), ValueError, r"depth must be 6n \+ 2 with n >= 1 .*, got 2$"),
+    (lambda: ResNet(width=True), TypeError, r"width must be a positive int, got True \(bool\)"),
+    (lambda: residual_unit(4, shortcut="zero", name="unit"), ValueError,
+     r"^Block 'unit' \(Brain\): unknown shortcut 'zero'; choose one of 'padding', 'projection'"),
+    (lambda: residual_unit(4, in_channel_num=0, name="unit"), ValueError,
+     r"in_channel_num must be a positive int, got 0"),
+    (lambda: VGG(depth="16"), TypeError, r"^Block 'vgg' \(VGG\): depth must be an int, got '16'"),
+    (lambda: VGG(fc_units=(512, 0)), ValueError,
+     r"^Block 'vgg' \(VGG\): fc_units\[1\] must be a positive int, got 0$"),
+    (lambda: VGG(fc_units=512), TypeError,
+     r"fc_units must be a list of positive ints, got 512 \(int\)"),
+    (lambda: AlexNet(channels="64"), TypeError, r"channels must be 5 positive ints, got '64'"),
+    (lambda: AlexNet(fc_units=(1024, 2.5)), TypeError,
+     r"^Block 'alexnet' \(AlexNet\): fc_units\[1\] must be a positive int, got 2.5 \(float\)$"),
+    (lambda: MaxoutNet(channels=(96, -1, 192)), ValueError,
+     r"^Block 'maxout_net' \(MaxoutNet\): channels\[1\] must be a positive int, got -1$"),
+    (lambda: MaxoutNet(pools=4), TypeError, r"pools must be a list, got 4 \(int\)"),
+    (lambda: MaxoutNet(ksizes=(8, 8)), ValueError,
+     r"channels, ksizes and pools must be lists of one length"),
+    (lambda: MaxoutNet(pieces=0), ValueError, r"pieces must be a positive int, got 0"),
+])
+def test_zoo_arguments_are_checked(make, error, match):
+    with pytest.raises(error, match=match):
+        make()
 
 
 # -- small versions learn -----------------------------------------------------------

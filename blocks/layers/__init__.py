@@ -13,3 +13,4 @@ from akid.blocks.layers.pooling import GlobalAveragePoolingLayer, PoolingLayer
 from akid.blocks.layers.recurrent import GRULayer, LSTMLayer
 from akid.blocks.layers.shape import (FlattenLayer, PaddingLayer, ReshapeLayer,
                                       ShortcutPaddingLayer)
+from akid.blocks.layers.weighted import WeightedLayer

@@ -100,8 +100,9 @@ def make_activation(spec, name=None, owner=None):
     """
     owner = owner or (f"Block '{name}'" if name else "make_activation")
     if not isinstance(spec, dict) or "type" not in spec:
-        raise ValueError(f"{owner}: activation must be a dict with a 'type', got {spec!r}; "
-                         f"known types: {', '.join(ACTIVATIONS)}")
+        error = ValueError if isinstance(spec, dict) else TypeError
+        raise error(f"{owner}: activation must be a dict with a 'type', got {spec!r}; "
+                    f"known types: {', '.join(ACTIVATIONS)}")
     if spec["type"] not in ACTIVATIONS:
         raise ValueError(f"{owner}: unknown activation type {spec['type']!r}; known types: "
                          f"{', '.join(ACTIVATIONS)}")

@@ -18,7 +18,8 @@ class ConvolutionLayer(WeightedLayer):
       out_channel_num: number of filters.
       init_para, wd, initial_bias_value: see WeightedLayer.
 
-    Input shape: (N, H, W, C). Output shape: (N, H', W', out_channel_num).
+    Input shape: (N, H, W, C); once built, C is fixed and H, W may change.
+    Output shape: (N, H', W', out_channel_num).
 
     Example:
       conv = ConvolutionLayer(ksize=[5, 5], strides=[1, 1], padding="SAME",
@@ -29,6 +30,7 @@ class ConvolutionLayer(WeightedLayer):
     input_ranks = (4,)
     input_layout = "(N, H, W, C)"
     rank_hint = "add a channel axis, e.g. x[..., None]"
+    locked_axes = (-1,)  # the kernel is sized by the channels: any height and width work
 
     def __init__(self, ksize, strides, padding, out_channel_num, **kwargs):
         super().__init__(**kwargs)

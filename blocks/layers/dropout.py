@@ -2,7 +2,7 @@
 import tensorflow as tf
 
 from akid.blocks.block import Block
-from akid.checks import check_number, describe
+from akid.checks import check_number
 
 
 class DropoutLayer(Block):
@@ -19,9 +19,8 @@ class DropoutLayer(Block):
 
     def __init__(self, keep_prob=0.5, **kwargs):
         super().__init__(**kwargs)
-        self.keep_prob = check_number(self, "keep_prob", keep_prob, low=0.0, high=1.0)
-        if self.keep_prob == 0.0:
-            raise ValueError(f"{describe(self)}: keep_prob must be in (0, 1], got 0")
+        self.keep_prob = check_number(self, "keep_prob", keep_prob, low=0.0, high=1.0,
+                                      low_open=True)
 
     def _setup(self, input_shape):
         with tf.init_scope():

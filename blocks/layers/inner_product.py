@@ -12,7 +12,7 @@ class InnerProductLayer(WeightedLayer):
       out_channel_num: number of output units.
       init_para, wd, initial_bias_value: see WeightedLayer.
 
-    Input shape: (N, ...). Output shape: (N, out_channel_num).
+    Input shape: (N, ...), fixed but for N once built. Output shape: (N, out_channel_num).
 
     Example:
       ip = InnerProductLayer(out_channel_num=10, name="ip1")
@@ -27,5 +27,5 @@ class InnerProductLayer(WeightedLayer):
         self._make_weights_and_bias([input_shape[1:].num_elements(), self.out_channel_num])
 
     def _forward(self, x):
-        flat = tf.reshape(x, [-1, self.weights.shape[0]])
+        flat = tf.reshape(x, [tf.shape(x)[0], self.weights.shape[0]])  # never folds the batch
         return self._add_bias(tf.matmul(flat, self.weights))

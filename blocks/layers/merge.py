@@ -2,7 +2,7 @@
 import tensorflow as tf
 
 from akid.blocks.block import Block
-from akid.checks import check_choice, describe
+from akid.checks import check_choice, check_int, describe
 
 
 class MergeLayer(Block):
@@ -19,7 +19,7 @@ class MergeLayer(Block):
     def __init__(self, mode="sum", axis=-1, **kwargs):
         super().__init__(**kwargs)
         self.merge_mode = check_choice(self, "mode", mode, ("sum", "concat"))
-        self.axis = axis
+        self.axis = check_int(self, "axis", axis)
 
     def _setup(self, input_shapes):
         if not isinstance(input_shapes, list) or len(input_shapes) < 2:

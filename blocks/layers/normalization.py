@@ -2,7 +2,8 @@
 import tensorflow as tf
 
 from akid.blocks.block import Block
-from akid.checks import check_number
+from akid.blocks.initializers import check_wd
+from akid.checks import check_flag, check_number, describe
 
 
 class BatchNormalizationLayer(Block):
@@ -13,20 +14,34 @@ class BatchNormalizationLayer(Block):
     averages.
 
     Args:
-      momentum: moving average decay: moving = momentum * moving + (1 - momentum) * batch.
-      epsilon: added to the variance.
-      use_scale, use_shift: learn gamma / beta.
-      wd: weight decay dict for gamma.
+      momentum: moving average decay, in [0, 1]:
+        moving = momentum * moving + (1 - momentum) * batch.
+      epsilon: added to the variance, > 0.
+      use_scale, use_shift: learn gamma / beta (True or False).
+      wd: weight decay dict for gamma, e.g. {"type": "l2", "scale": 5e-4}; None for none.
 
-    Input shape: (N, ..., C). Output shape: the same.
+    Input shape: (N, ..., C), rank >= 2, floating point; once built, C is
+    fixed and the other axes may change. Output shape: the same.
+
+    Example:
+      bn = BatchNormalizationLayer(momentum=0.9, name="bn1")
+      y = bn(tf.zeros([8, 28, 28, 32]))  # (8, 28, 28, 32)
     """
+
+    float_input = True
+    min_rank = 2
+    input_layout = "(N, ..., C)"
+    rank_hint = "it normalizes each channel over the batch: add a batch or channel axis"
+    locked_axes = (-1,)  # the statistics are per channel
 
     def __init__(self, momentum=0.9, epsilon=1e-3, use_scale=True, use_shift=True, wd=None,
                  **kwargs):
         super().__init__(**kwargs)
         self.momentum = check_number(self, "momentum", momentum, low=0.0, high=1.0)
-        self.epsilon = check_number(self, "epsilon", epsilon, low=0.0)
-        self.use_scale, self.use_shift, self.wd = use_scale, use_shift, wd
+        self.epsilon = check_number(self, "epsilon", epsilon, low=0.0, low_open=True)
+        self.use_scale = check_flag(self, "use_scale", use_scale)
+        self.use_shift = check_flag(self, "use_shift", use_shift)
+        self.wd = check_wd(describe(self), wd)
         self.gamma = self.beta = None
 
     def _setup(self, input_shape):

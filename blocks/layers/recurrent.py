@@ -1,7 +1,7 @@
 """LSTMLayer and GRULayer: recurrent layers over (N, T, D) sequences."""
 import tensorflow as tf
 
-from akid.checks import check_positive_int
+from akid.checks import check_flag, check_positive_int
 from akid.blocks.layers.weighted import WeightedLayer
 
 
@@ -17,12 +17,13 @@ class _RecurrentLayer(WeightedLayer):
     input_ranks = (3,)
     input_layout = "(N, T, D)"
     rank_hint = "feed a sequence: batch, time, features"
+    locked_axes = (-1,)  # the kernel is sized by the features: any sequence length works
     gates = 1
 
     def __init__(self, num_units, return_sequences=False, **kwargs):
         super().__init__(**kwargs)
         self.num_units = check_positive_int(self, "num_units", num_units)
-        self.return_sequences = bool(return_sequences)
+        self.return_sequences = check_flag(self, "return_sequences", return_sequences)
 
     def _setup(self, input_shape):
         self._make_weights_and_bias([input_shape[-1] + self.num_units,

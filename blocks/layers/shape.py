@@ -4,7 +4,7 @@ import math
 import tensorflow as tf
 
 from akid.blocks.block import Block
-from akid.checks import check_choice, check_positive_int, describe
+from akid.checks import check_choice, check_count, check_int, check_positive_int, describe
 
 PAD_MODES = ("CONSTANT", "REFLECT", "SYMMETRIC")
 
@@ -24,11 +24,13 @@ class PaddingLayer(Block):
 
     def __init__(self, padding, mode="CONSTANT", **kwargs):
         super().__init__(**kwargs)
-        if not (isinstance(padding, (list, tuple)) and len(padding) == 2
-                and all(isinstance(p, int) and p >= 0 for p in padding)):
+        if not isinstance(padding, (list, tuple)):
+            raise TypeError(f"{describe(self)}: padding must be [h, w] with ints >= 0, "
+                            f"got {padding!r} ({type(padding).__name__})")
+        if len(padding) != 2:
             raise ValueError(f"{describe(self)}: padding must be [h, w] with ints >= 0, "
                              f"got {padding!r}")
-        self.padding = list(padding)
+        self.padding = [check_count(self, f"padding[{i}]", p) for i, p in enumerate(padding)]
         self.pad_mode = check_choice(self, "mode", str(mode).upper(), PAD_MODES)
 
     def _forward(self, x):
@@ -48,11 +50,13 @@ class ReshapeLayer(Block):
 
     def __init__(self, shape, **kwargs):
         super().__init__(**kwargs)
-        if not (isinstance(shape, (list, tuple)) and list(shape).count(-1) <= 1
-                and all(isinstance(d, int) and (d > 0 or d == -1) for d in shape)):
-            raise ValueError(f"{describe(self)}: shape must be a list of positive ints, one "
-                             f"of them may be -1, got {shape!r}")
-        self.shape = list(shape)
+        wanted = "a list of positive ints, one of them may be -1"
+        if not isinstance(shape, (list, tuple)):
+            raise TypeError(f"{describe(self)}: shape must be {wanted}, got {shape!r} "
+                            f"({type(shape).__name__})")
+        self.shape = [check_int(self, f"shape[{i}]", d) for i, d in enumerate(shape)]
+        if self.shape.count(-1) > 1 or any(d <= 0 and d != -1 for d in self.shape):
+            raise ValueError(f"{describe(self)}: shape must be {wanted}, got {shape!r}")
 
     def _setup(self, input_shape):
         size = input_shape[1:].num_elements()

@@ -16,13 +16,16 @@ class WeightedLayer(Block):
     """
 
     float_input = True
+    min_rank = 2
+    input_layout = "(N, ...)"
+    rank_hint = "add a batch axis, e.g. x[None]"
 
     def __init__(self, init_para=None, wd=None, initial_bias_value=0.0, **kwargs):
         super().__init__(**kwargs)
         self.init_para = check_init_para(describe(self), init_para or DEFAULT_INIT)
         self.wd = check_wd(describe(self), wd)
-        self.initial_bias_value = (None if initial_bias_value is None else
-                                   check_number(self, "initial_bias_value", initial_bias_value))
+        self.initial_bias_value = check_number(self, "initial_bias_value", initial_bias_value,
+                                               allow_none=True)
         self.bias = None
 
     def _make_weights_and_bias(self, shape):

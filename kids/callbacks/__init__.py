@@ -10,6 +10,7 @@ order they run at each event (before any hook a user added):
 - ProgressBar: a tqdm bar on a terminal.
 """
 from akid.kids.callbacks.checkpointing import Checkpointing
+from akid.kids.callbacks.live_plot import LivePlot  # noqa: F401  (opt-in)
 from akid.kids.callbacks.metrics_log import MetricsLog
 from akid.kids.callbacks.nan_guard import NanGuard
 from akid.kids.callbacks.progress import ProgressBar

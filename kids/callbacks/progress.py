@@ -4,6 +4,7 @@ import sys
 from tqdm.auto import tqdm
 
 from akid.kids.hooks import Callback
+from akid.kids.signals import in_ipython
 
 
 class ProgressBar(Callback):
@@ -14,7 +15,8 @@ class ProgressBar(Callback):
 
     def on_train_begin(self, kid):
         self.bar = tqdm(total=kid.max_steps, initial=kid.step, unit="step", leave=False,
-                        dynamic_ncols=True, disable=not sys.stderr.isatty())
+                        dynamic_ncols=True,
+                        disable=not (sys.stderr.isatty() or in_ipython()))
 
     def on_batch_end(self, kid):
         self.bar.update(1)

@@ -25,7 +25,6 @@ import numpy as np
 import tensorflow as tf
 from tensorboard.plugins.histogram import metadata as histogram_metadata
 
-from akid.blocks.systems import System, as_list
 from akid.kids.hooks import Callback
 
 DISTRIBUTIONS_FILE = "distributions.jsonl"
@@ -93,7 +92,7 @@ class Summarizer(Callback):
                 outcome, outputs = brain.compute([x, y], keep_activations=True)
             grads = tape.gradient(outcome.loss, variables) if outcome.loss is not None else []
         gradients = {variable_name(brain, v): g for v, g in zip(variables, grads) if g is not None}
-        return gradients, data_outputs(brain, outputs)
+        return gradients, brain.data_outputs(outputs)
 
     def batch(self, kid):
         """The fixed batch: drawn once from the training pipeline, at most `batch_size` examples."""
@@ -108,22 +107,6 @@ def variable_name(brain, variable):
     name = variable.name.split(":")[0]
     prefix = brain.name + "/"
     return name[len(prefix):] if name.startswith(prefix) else name
-
-
-def data_outputs(brain, activations):
-    """{path: float tensor} of the data blocks' outputs; systems (whose output repeats
-    their last block's), loss and eval blocks are left out; a block with several
-    outputs gives `path:0`, `path:1`, ..."""
-    outputs = {}
-    for path, value in activations.items():
-        block = brain.get_layer_by_name(path)
-        if isinstance(block, System) or block.role != "data":
-            continue
-        values = as_list(value)
-        for i, tensor in enumerate(values):
-            if tensor is not None and tf.as_dtype(tensor.dtype).is_floating:
-                outputs[path if len(values) == 1 else f"{path}:{i}"] = tensor
-    return outputs
 
 
 def sparsity(values):

@@ -1,9 +1,19 @@
 """Pictures: what an Observer drawing returns -- PNG paths with their figures -- and
-how figures are shown: in a notebook when running under IPython, nowhere otherwise.
+how figures are shown: as PNG images in a notebook, nowhere otherwise.
+
+The Observer's figures are made without pyplot (`matplotlib.figure.Figure`), and
+IPython draws such a Figure as a picture only once matplotlib's inline support
+is set up (`%matplotlib inline` or an import of pyplot); without it a notebook
+gets the text `<Figure size ...>`. So a figure is shown here as an
+`IPython.display.Image` of its PNG, which every frontend draws, exactly once,
+with no pyplot and no `%matplotlib`. `html_table` is the HTML a notebook shows
+for a Kid and for the tuner's results.
 
 Importing it switches matplotlib to Agg when there is no display but a GUI
 backend is configured (a notebook's inline backend is left alone).
 """
+import html
+import io
 import os
 import sys
 
@@ -43,14 +53,53 @@ class Pictures(list):
         self.info.append({"path": path, **info})
 
 
+def in_notebook():
+    """Whether this process is a Jupyter kernel (notebook, JupyterLab, VS Code, qtconsole):
+    an IPython shell with a frontend that can draw pictures. A terminal IPython has none."""
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    return getattr(shell, "kernel", None) is not None
+
+
+def png_bytes(figure, dpi=100):
+    """`figure` rendered as PNG bytes, on white, as `mosaics.save` writes it to a file."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=dpi, facecolor="white")
+    return buffer.getvalue()
+
+
+def png_image(png):
+    """An `IPython.display.Image` of PNG bytes: what a notebook shows as one `image/png`."""
+    from IPython.display import Image
+    return Image(data=png, format="png")
+
+
 def show(pictures):
-    """Displays the figures of `pictures` when running under IPython; returns `pictures`."""
-    try:
-        from IPython import get_ipython
-        from IPython.display import display
-    except ImportError:
+    """Displays each picture of `pictures` once, as an `image/png`, in a notebook; returns
+    `pictures`. Outside a Jupyter kernel nothing is shown.
+
+    The image shown is the PNG file the drawing wrote (its figure is rendered
+    afresh only when the file is gone), so what a notebook shows is what was saved.
+    """
+    if not in_notebook():
         return pictures
-    if get_ipython() is not None:
-        for fig in pictures.figures:
-            display(fig)
+    from IPython.display import display
+    for path, figure in zip(pictures, pictures.figures):
+        if os.path.isfile(path):
+            with open(path, "rb") as f:
+                png = f.read()
+        else:
+            png = png_bytes(figure)
+        display(png_image(png))
     return pictures
+
+
+def html_table(header, rows, caption=None):
+    """An HTML table (for a `_repr_html_`): a row of `header` cells (None: no header row),
+    then `rows`, every cell escaped; `caption` (plain text) above it."""
+    def cells(row, tag):
+        return "".join(f"<{tag}>{html.escape(str(cell))}</{tag}>" for cell in row)
+    caption = f"<caption>{html.escape(caption)}</caption>" if caption else ""
+    head = f"<thead><tr>{cells(header, 'th')}</tr></thead>" if header is not None else ""
+    body = "".join(f"<tr>{cells(row, 'td')}</tr>" for row in rows)
+    return f"<table>{caption}{head}<tbody>{body}</tbody></table>"

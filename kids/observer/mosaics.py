@@ -168,7 +168,7 @@ def draw_image(fig, ax, image, title, signed=True, colorbar_label=None, white=No
 
 
 def save(fig, path, dpi=100):
-    """Writes `fig` as a PNG at `path` (making its folder); returns the path."""
+    """Writes `fig` as a PNG at `path` (making its folder), and nothing else; returns the path."""
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     fig.savefig(path, dpi=dpi, facecolor="white")
     return path

@@ -10,13 +10,13 @@ import os
 import numpy as np
 import tensorflow as tf
 
-from akid.blocks.layers import ConvolutionLayer, InnerProductLayer
+from akid.blocks.layers.weighted import WeightedLayer
 from akid.blocks.systems import SYSTEM_IN
-from akid.kids.observer import brain_graph, charts, mosaics
+from akid.checks import check_choice, check_int, check_positive_int
+from akid.kids.observer import brain_graph, charts, figures, mosaics
 from akid.kids.checkpoints import restore_newest
 from akid.kids.logs import logger
 from akid.kids.observer.display import Pictures, show
-from akid.kids.callbacks.summaries import data_outputs
 
 
 class Observer:
@@ -32,7 +32,7 @@ class Observer:
         Without a brain only `plot_training` and `plot_distributions` work.
       sensor: with `log_dir`, where validation batches come from.
       checkpoint: "latest" (`log_dir/model/`) or "best" (`log_dir/model/best/`).
-      save_to: the folder for the PNGs; default `log_dir/observer/`.
+      save_to: the PNGs' folder (other files in it stay); default `log_dir/observer/`.
 
     Attributes:
       figures: {png path: matplotlib Figure} of every picture drawn (the latest
@@ -56,8 +56,7 @@ class Observer:
         if kid is None and log_dir is None:
             raise ValueError("Observer: give a kid, Observer(kid), or a finished run's "
                              "log_dir, Observer(log_dir=..., brain=..., sensor=...)")
-        if checkpoint not in ("latest", "best"):
-            raise ValueError(f"Observer: checkpoint must be 'latest' or 'best', got {checkpoint!r}")
+        check_choice("Observer", "checkpoint", checkpoint, ("latest", "best"))
         self.kid = kid
         self.log_dir = kid.log_dir if kid is not None else log_dir
         self.brain = kid.brain if kid is not None else brain
@@ -146,7 +145,8 @@ class Observer:
 
     def visualize_filters(self, layout=None, layers=None, save_to=None, scale="filter",
                           max_filters=256):
-        """Draws the weights of every convolution and inner-product layer as tiles, one a filter.
+        """Draws the weights of every weighted layer (convolution, inner product, recurrent,
+        any WeightedLayer subclass) as tiles, one a filter (the weights' last axis).
 
         First-layer filters are images (gray, or RGB scaled to [0, 1] per filter);
         deeper filters are their input channels on a small grid inside the tile;
@@ -170,35 +170,19 @@ class Observer:
         (rows, cols), "tile_shape" and "style" ("image", "rgb", "channels" or "flat").
         """
         layout = mosaics.check_layout(layout)
-        if scale not in ("filter", "layer"):
-            raise ValueError(f"Observer.visualize_filters: scale must be 'filter' or 'layer', "
-                             f"got {scale!r}")
-        if max_filters is not None and (isinstance(max_filters, bool)
-                                        or not isinstance(max_filters, int) or max_filters <= 0):
-            raise ValueError(f"Observer.visualize_filters: max_filters must be a positive int "
-                             f"or None, got {max_filters!r}")
+        check_choice("Observer.visualize_filters", "scale", scale, ("filter", "layer"))
+        check_positive_int("Observer.visualize_filters", "max_filters", max_filters,
+                           allow_none=True)
         self._built_brain("visualize_filters")
         pictures = Pictures()
-        for path, block in self._blocks(layers, _is_weighted, "convolution or inner-product layer"):
-            filters = block.weights.shape[-1]
-            weights = block.weights.numpy()[..., :max_filters or filters]
-            fed_by_input = SYSTEM_IN in self._sources(path)
-            input_shape = self._input_shape(path)
-            tiles, style = mosaics.filter_tiles(weights, input_shape, fed_by_input, scale)
-            count = f"{filters}" if len(tiles) == filters else f"first {len(tiles)} of {filters}"
-            if isinstance(block, ConvolutionLayer):
-                what = "filters of " + "x".join(str(d) for d in block.weights.shape[:-1])
-            else:
-                layout_of = "" if style == "flat" else f" ({'x'.join(map(str, input_shape))})"
-                what = f"units over {block.weights.shape[0]} inputs{layout_of}"
-            fig, grid = mosaics.tiles_figure(
-                tiles, layout, f"{path} ({type(block).__name__}): {count} {what}\n"
-                f"{_STYLES[style]}", signed=style != "rgb", nested=style == "channels",
-                colorbar_label="weight / max |weight| of its filter" if scale == "filter"
-                else "weight")
+        for path, block in self._blocks(layers, _is_weighted, "weighted layer"):
+            weights = block.weights.numpy()
+            fig, info = figures.filter_figure(
+                f"{path} ({type(block).__name__})", weights[..., :max_filters or None],
+                weights.shape, self._input_shape(path), SYSTEM_IN in self._sources(path),
+                layout, scale)
             self._keep(pictures, f"filters_{mosaics.safe_name(path)}.png", fig, save_to,
-                       layer=path, filters=filters, tiles=len(tiles), grid=grid,
-                       tile_shape=tuple(tiles[0].shape), style=style)
+                       layer=path, **info)
         return show(pictures)
 
     def visualize_activation(self, layers=None, example=0, save_to=None):
@@ -214,32 +198,18 @@ class Observer:
           save_to: folder for `activation_<block>.png`.
         """
         brain = self._built_brain("visualize_activation")
-        outputs = {p: v.numpy() for p, v in data_outputs(brain, self._activations()).items()}
+        outputs = {p: v.numpy() for p, v in brain.data_outputs(self._activations()).items()}
         labels = np.asarray(self.batch()[1])
         keep = {p for p, _ in self._blocks(layers, lambda b: True, "block")}
         pictures = Pictures()
         for path, value in outputs.items():
             if path.split(":")[0] not in keep or value.ndim not in (2, 3, 4):
                 continue
-            if not 0 <= example < value.shape[0]:
-                raise ValueError(f"Observer.visualize_activation: example must be in "
-                                 f"[0, {value.shape[0]}), got {example}")
+            check_int("Observer.visualize_activation", "example", example, 0, len(value) - 1)
             block = brain.get_layer_by_name(path.split(":")[0])
-            name = f"{path} ({type(block).__name__})"
             label = f" (label {labels[example]})" if labels.ndim == 1 else ""
-            if value.ndim == 2:
-                fig = charts.vector_activation_figure(value, example, name + label)
-                tiles = value.shape[1]
-            else:
-                maps = value[example] if value.ndim == 4 else value[example][..., None]
-                tiles = maps.shape[-1]
-                title = (f"{name}\n{tiles} feature map{'s' if tiles > 1 else ''} of "
-                         f"{'x'.join(map(str, maps.shape[:2]))}, validation example "
-                         f"{example}{label}")
-                fig, _ = mosaics.tiles_figure([maps[..., c] for c in range(tiles)],
-                                              {"type": "dynamic"}, title,
-                                              signed=bool(value.min() < 0),
-                                              colorbar_label="activation", show_layout=False)
+            fig, tiles = figures.activation_figure(f"{path} ({type(block).__name__})", value,
+                                                   example, label)
             self._keep(pictures, f"activation_{mosaics.safe_name(path)}.png", fig, save_to,
                        layer=path, tiles=tiles)
         return show(pictures)
@@ -267,7 +237,7 @@ class Observer:
         if bad or not idxs:
             raise ValueError(f"Observer.visualize_classifying: idxs must be a non-empty list "
                              f"in [0, {len(x)}) (the validation batch), got {idxs}")
-        probs = scores if _are_probabilities(scores) else tf.nn.softmax(scores).numpy()
+        probs = scores if figures.are_probabilities(scores) else tf.nn.softmax(scores).numpy()
         fig = charts.classifying_figure(x[idxs], y[idxs], probs[idxs], idxs, top_k, name)
         pictures = Pictures()
         correct = int(sum(np.argmax(probs[i]) == y[i] for i in idxs)) if y.ndim == 1 else None
@@ -326,14 +296,5 @@ class Observer:
         return path
 
 
-_STYLES = {"rgb": "RGB, each filter scaled to [0, 1]", "image": "one tile a filter",
-           "channels": "one tile a filter (its input channels inside)",
-           "flat": "weights of each unit on a square"}
-
-
 def _is_weighted(block):
-    return isinstance(block, (ConvolutionLayer, InnerProductLayer)) and block.is_setup
-
-
-def _are_probabilities(scores):
-    return bool(np.all(scores >= 0) and np.allclose(scores.sum(axis=1), 1.0, atol=1e-3))
+    return isinstance(block, WeightedLayer) and block.is_setup

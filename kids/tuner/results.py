@@ -6,6 +6,7 @@ import math
 import os
 
 from akid.kids.logs import read_metrics
+from akid.kids.tuner.runner import replace_file
 
 NOT_METRICS = ("step", "epoch", "split", "loss", "lr", "images_per_s")
 RESULTS_JSONL, RESULTS_CSV, CURVES_PNG = "results.jsonl", "results.csv", "val_curves.png"
@@ -59,8 +60,8 @@ def _is_number(value):
 def write_results(records, work_dir):
     """Writes `work_dir/results.jsonl` (the records whole) and `results.csv` (flat: the
     metrics dicts and parameters spread into columns); each file replaced atomically."""
-    _replace(os.path.join(work_dir, RESULTS_JSONL),
-             lambda f: f.writelines(json.dumps(r, default=str) + "\n" for r in records))
+    replace_file(os.path.join(work_dir, RESULTS_JSONL),
+                 lambda f: f.writelines(json.dumps(r, default=str) + "\n" for r in records))
     rows = [_flat(r) for r in records]
     middle = sorted({k for row in rows for k in row} - set(_FIRST_COLUMNS) - set(_LAST_COLUMNS))
     columns = [c for c in _FIRST_COLUMNS if any(c in row for row in rows)] + middle + \
@@ -70,13 +71,13 @@ def write_results(records, work_dir):
         writer = csv.DictWriter(f, fieldnames=columns)
         writer.writeheader()
         writer.writerows(rows)
-    _replace(os.path.join(work_dir, RESULTS_CSV), write_csv, newline="")
+    replace_file(os.path.join(work_dir, RESULTS_CSV), write_csv, newline="")
 
 
 def read_results(work_dir):
-    """The records a `tune` run wrote to `work_dir/results.jsonl`."""
+    """The records a `tune` run wrote to `work_dir/results.jsonl`, as `Results`."""
     with open(os.path.join(work_dir, RESULTS_JSONL), encoding="utf-8") as f:
-        return [json.loads(line) for line in f if line.strip()]
+        return Results(json.loads(line) for line in f if line.strip())
 
 
 def _flat(record):
@@ -94,14 +95,6 @@ def _flat(record):
 
 def _cell(value):
     return json.dumps(value, default=str) if isinstance(value, (dict, list, tuple)) else value
-
-
-def _replace(path, write, newline=None):
-    """Writes through `write(file)` to a temporary file, then renames it over `path`."""
-    temporary = f"{path}.tmp"
-    with open(temporary, "w", encoding="utf-8", newline=newline) as f:
-        write(f)
-    os.replace(temporary, path)
 
 
 # -- reading them ----------------------------------------------------------------
@@ -132,6 +125,15 @@ def _short(value):
 
 def table(records):
     """The records as a text table, sorted by final validation loss (failures last)."""
+    header, rows = _table_rows(records)
+    widths = [max(len(row[c]) for row in [header, *rows]) for c in range(len(header))]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip()
+             for row in [header, *rows]]
+    return "\n".join(lines)
+
+
+def _table_rows(records):
+    """(header, rows) of `table`: text cells, rows sorted by final validation loss."""
     names = labels(records)
     order = sorted(range(len(records)), key=lambda i: (
         records[i].get("status") != "ok", records[i].get("final_val_loss") is None,
@@ -148,10 +150,21 @@ def table(records):
                      _num(r.get("best_val_loss")), *[_num(metrics.get(k)) for k in metric_keys],
                      _num(r.get("final_train_loss")), _num(r.get("steps"), "{}"),
                      _num(r.get("wall_time"), "{:.1f}"), names[i]])
-    widths = [max(len(row[c]) for row in [header, *rows]) for c in range(len(header))]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip()
-             for row in [header, *rows]]
-    return "\n".join(lines)
+    return header, rows
+
+
+class Results(list):
+    """The records of a `tune` run: a plain list of dicts, which a notebook shows as the
+    table `table(records)` prints (sorted by validation loss), an IPython shell as its text."""
+
+    def _repr_html_(self):
+        from akid.kids.observer.display import html_table
+        ok = sum(r.get("status") == "ok" for r in self)
+        return html_table(*_table_rows(self), caption=f"tuning: {ok} of {len(self)} "
+                                                       f"instance(s) ok, best first")
+
+    def _repr_pretty_(self, printer, cycle):
+        printer.text(table(self) if self else "Results([])")
 
 
 def _num(value, fmt="{:.4g}"):
@@ -163,6 +176,7 @@ def _num(value, fmt="{:.4g}"):
 def plot_results(results_or_work_dir, save_to=None):
     """Draws every instance's validation curves (loss, and up to two eval metrics) on
     one figure, one line per instance labelled by its parameters; returns the PNG path.
+    In a notebook the picture is also shown, once, as the Observer's are.
 
     Args:
       results_or_work_dir: the records `tune` returned, or its work_dir.
@@ -172,7 +186,7 @@ def plot_results(results_or_work_dir, save_to=None):
       results = tune(setup, opt_paras_list, net_paras_list)
       plot_results(results)   # -> "tune/20250101-120000/val_curves.png"
     """
-    from akid.kids.observer import display  # noqa: F401  (switches matplotlib to Agg when headless)
+    from akid.kids.observer.display import Pictures, show  # (also: Agg when headless)
     from akid.kids.observer.mosaics import new_figure, save
 
     if isinstance(results_or_work_dir, (str, os.PathLike)):
@@ -209,7 +223,9 @@ def plot_results(results_or_work_dir, save_to=None):
         if work_dir is None:
             raise ValueError("plot_results: give save_to= when the records have no instance_dir")
         save_to = os.path.join(work_dir, CURVES_PNG)
-    return save(fig, save_to)
+    path = save(fig, save_to)
+    show(Pictures([path], [fig]))
+    return path
 
 
 def _read(log_dir):

@@ -99,12 +99,23 @@ def _limit_threads():
 
 def write_json(path, value):
     """Writes `value` as JSON to `path` atomically (a temporary file, then a rename)."""
+    replace_file(path, lambda f: json.dump(value, f, indent=1, default=str))
+
+
+def replace_file(path, write, newline=None):
+    """Writes through `write(file)` to `path.tmp`, then renames it over `path`: `path` is
+    never half-written, and on any error (Ctrl+C included) the temporary file is removed."""
     temporary = f"{path}.tmp"
-    with open(temporary, "w", encoding="utf-8") as f:
-        json.dump(value, f, indent=1, default=str)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(temporary, path)
+    try:
+        with open(temporary, "w", encoding="utf-8", newline=newline) as f:
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+        raise
 
 
 if __name__ == "__main__":

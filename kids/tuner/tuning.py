@@ -12,6 +12,7 @@ import datetime
 import inspect
 import itertools
 import os
+import re
 import textwrap
 
 import jinja2
@@ -20,7 +21,8 @@ from akid.checks import check_count, check_positive_int
 from akid.kids.tuner.device_pool import DevicePool, cpu_count, list_gpus
 from akid.kids.logs import logger
 from akid.kids.tuner.launcher import Launcher
-from akid.kids.tuner.results import table, write_results
+from akid.kids.tuner.results import (RESULTS_CSV, RESULTS_JSONL, Results, table,
+                                      write_results)
 from akid.kids.tuner.runner import INSTANCE_JSON, SETUP_PY, write_json
 
 
@@ -65,14 +67,16 @@ def tune(template, opt_paras_list=[{}], net_paras_list=[{}], repeat_times=1,  # 
       max_parallel: instances running at once; default the number of GPUs, or
         the number of cores on CPU.
       work_dir: where the instance folders and results go; default
-        `tune/<timestamp>`. Must not already hold instances.
+        `tune/<timestamp>`. It may hold other files (tune writes only its own
+        names beside them), but not an earlier study: FileExistsError.
       debug: keep TensorFlow's C++ logging in the instances and log each failure's
         whole stderr; `{{ debug }}` is True in the template.
       devices: GPU ids to use, e.g. ["0", "1"], or [] for CPU only; default:
         the GPUs found (`akid.kids.tuner.device_pool.list_gpus`).
 
     Returns:
-      One dict per instance, in instance order: `index`, `repeat`, `opt_paras`,
+      `Results` (a list, shown in a notebook as the table of `table(records)`) of
+      one dict per instance, in instance order: `index`, `repeat`, `opt_paras`,
       `net_paras`, `status` ("ok", "failed" or "stopped"), `final_train_loss`,
       `final_val_loss`, `final_val_metrics`, `best_val_loss`, `best_val_metrics`,
       `best_val_step`, `steps`, `wall_time` (s), `log_dir`, `instance_dir`,
@@ -105,7 +109,7 @@ def tune(template, opt_paras_list=[{}], net_paras_list=[{}], repeat_times=1,  # 
                   pool.max_parallel, f"GPUs {devices}" if devices else
                   f"CPU ({threads} TensorFlow thread(s) each)")
     env = base_env(debug, threads)
-    records = Launcher(instances, pool, env, work_dir, debug).run()
+    records = Results(Launcher(instances, pool, env, work_dir, debug).run())
     write_results(records, work_dir)
     logger().info("tune: results in %s\n%s", work_dir, table(records))
     return records
@@ -159,14 +163,12 @@ def render(source, **variables):
 def prepare(instances, source, function, work_dir, debug):
     """Renders every instance (so a template error shows before anything runs) and
     writes its folder: instance.json and setup.py."""
+    check_new_study(work_dir)
     for instance in instances:
         name = (f"{instance['index']:03d}_o{instance['opt_index']}_n{instance['net_index']}"
                 f"_r{instance['repeat']}")
         instance["instance_dir"] = os.path.join(work_dir, name)
         instance["log_dir"] = os.path.join(instance["instance_dir"], "log")
-        if os.path.exists(instance["instance_dir"]):
-            raise ValueError(f"tune: work_dir {work_dir} already holds instance {name}; "
-                             f"choose a new work_dir")
         try:
             instance["source"] = render(source, opt_paras=instance["opt_paras"],
                                         net_paras=instance["net_paras"],
@@ -183,6 +185,21 @@ def prepare(instances, source, function, work_dir, debug):
         write_json(os.path.join(instance["instance_dir"], INSTANCE_JSON),
                    {"function": function, **{k: instance[k] for k in (
                        "index", "repeat", "opt_paras", "net_paras", "gpu_num", "log_dir")}})
+
+
+_INSTANCE_DIR = re.compile(r"\d{3,}_o\d+_n\d+_r\d+")  # as prepare() names them
+
+
+def check_new_study(work_dir):
+    """Refuses a work_dir that holds a study (instance folders or results files): tune never
+    writes over an earlier study; other files are left alone beside the new one."""
+    held = sorted(name for name in (os.listdir(work_dir) if os.path.isdir(work_dir) else ())
+                  if _INSTANCE_DIR.fullmatch(name) or name in (RESULTS_JSONL, RESULTS_CSV))
+    if held:
+        shown = ", ".join(held[:3]) + (", ..." if len(held) > 3 else "")
+        raise FileExistsError(f"tune: work_dir {work_dir} already holds a study ({shown}); "
+                              f"tune does not write over it: give another work_dir, or move "
+                              f"{work_dir} away")
 
 
 # The akid package folder (the repository root): kids/tuner/ lies two levels below it.

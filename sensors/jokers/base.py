@@ -86,27 +86,3 @@ def split_seed(seed, num):
     """`num` independent seeds (a (num, 2) tensor) derived from one."""
     return tf.random.experimental.stateless_split(seed, num=num)
 
-
-def check_flag(joker, param, value):
-    """Returns `value` if it is a bool, else a ValueError naming the joker."""
-    if not isinstance(value, bool):
-        raise ValueError(f"{describe(joker)}: {param} must be True or False, got {value!r}")
-    return value
-
-
-def check_size(joker, param, value):
-    """Returns `value` if it is a positive int, else a ValueError naming the joker."""
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise ValueError(f"{describe(joker)}: {param} must be a positive int, got {value!r}")
-    return value
-
-
-def check_real(joker, param, value, low=None, high=None):
-    """Returns `value` as float if it is a finite number in [low, high], else a ValueError."""
-    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and value == value \
-        and abs(value) != float("inf")
-    if not ok or (low is not None and value < low) or (high is not None and value > high):
-        bounds = f" in [{low}, {'inf' if high is None else high}]" if low is not None else ""
-        raise ValueError(f"{describe(joker)}: {param} must be a finite number{bounds}, "
-                         f"got {value!r}")
-    return float(value)

@@ -3,8 +3,8 @@ import math
 
 import tensorflow as tf
 
-from akid.checks import describe
-from akid.sensors.jokers.base import Joker, check_flag, check_real, check_size, split_seed
+from akid.checks import check_choice, check_flag, check_number, check_positive_int, describe
+from akid.sensors.jokers.base import Joker, split_seed
 
 
 def _coin(seed, n):
@@ -83,8 +83,8 @@ class CropJoker(Joker):
 
     def __init__(self, height, width, **kwargs):
         super().__init__(**kwargs)
-        self.height = check_size(self, "height", height)
-        self.width = check_size(self, "width", width)
+        self.height = check_positive_int(self, "height", height)
+        self.width = check_positive_int(self, "width", width)
 
     def _augment(self, images, seed, training):
         shape = tf.shape(images)
@@ -143,17 +143,11 @@ class RotationJoker(Joker):
     def __init__(self, max_degrees=10.0, interpolation="bilinear", fill_mode="constant",
                  fill_value=0.0, **kwargs):
         super().__init__(**kwargs)
-        self.max_degrees = check_real(self, "max_degrees", max_degrees, low=0.0, high=180.0)
-        if self.max_degrees == 0:
-            raise ValueError(f"{describe(self)}: max_degrees must be in (0, 180], got 0; "
-                             f"leave the joker out to not rotate")
-        for param, value, choices in (("interpolation", interpolation, INTERPOLATIONS),
-                                      ("fill_mode", fill_mode, FILL_MODES)):
-            if value not in choices:
-                raise ValueError(f"{describe(self)}: unknown {param} {value!r}; choose one "
-                                 f"of {', '.join(map(repr, choices))}")
-        self.interpolation, self.fill_mode = interpolation, fill_mode
-        self.fill_value = check_real(self, "fill_value", fill_value)
+        self.max_degrees = check_number(self, "max_degrees", max_degrees, low=0.0, high=180.0,
+                                        low_open=True)
+        self.interpolation = check_choice(self, "interpolation", interpolation, INTERPOLATIONS)
+        self.fill_mode = check_choice(self, "fill_mode", fill_mode, FILL_MODES)
+        self.fill_value = check_number(self, "fill_value", fill_value)
 
     def _augment(self, images, seed, training):
         if not training:

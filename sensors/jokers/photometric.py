@@ -1,8 +1,8 @@
 """Jokers that change pixel values: rescaling, per-image whitening, random light."""
 import tensorflow as tf
 
-from akid.checks import describe
-from akid.sensors.jokers.base import Joker, check_real, split_seed
+from akid.checks import check_number, describe
+from akid.sensors.jokers.base import Joker, split_seed
 
 
 class RescaleJoker(Joker):
@@ -21,8 +21,8 @@ class RescaleJoker(Joker):
 
     def __init__(self, scale=1.0 / 255.0, offset=0.0, **kwargs):
         super().__init__(**kwargs)
-        self.scale = check_real(self, "scale", scale)
-        self.offset = check_real(self, "offset", offset)
+        self.scale = check_number(self, "scale", scale)
+        self.offset = check_number(self, "offset", offset)
 
     def _augment(self, images, seed, training):
         return images * tf.cast(self.scale, images.dtype) + tf.cast(self.offset, images.dtype)
@@ -71,14 +71,14 @@ class LightJoker(Joker):
 
     def __init__(self, brightness=None, contrast=None, **kwargs):
         super().__init__(**kwargs)
-        self.brightness = (None if brightness is None else
-                           check_real(self, "brightness", brightness, low=0.0))
+        self.brightness = check_number(self, "brightness", brightness, low=0.0, allow_none=True)
         if contrast is not None:
             if not (isinstance(contrast, (list, tuple)) and len(contrast) == 2):
-                raise ValueError(f"{describe(self)}: contrast must be (lower, upper) with "
-                                 f"0 <= lower <= upper, or None, got {contrast!r}")
-            lower = check_real(self, "contrast lower", contrast[0], low=0.0)
-            upper = check_real(self, "contrast upper", contrast[1], low=lower)
+                error = ValueError if isinstance(contrast, (list, tuple)) else TypeError
+                raise error(f"{describe(self)}: contrast must be (lower, upper) with "
+                            f"0 <= lower <= upper, or None, got {contrast!r}")
+            lower = check_number(self, "contrast lower", contrast[0], low=0.0)
+            upper = check_number(self, "contrast upper", contrast[1], low=lower)
             contrast = (lower, upper)
         self.contrast = contrast
         if not self.brightness and contrast is None:

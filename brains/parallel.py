@@ -1,6 +1,6 @@
 """Parallel: a sub-model applied to every element along axis 1, with one set of weights.
 
-Kur's `parallel` container (Keras's TimeDistributed): input (N, T, ...) is
+Keras's TimeDistributed (Kur's `parallel` container): input (N, T, ...) is
 folded to (N * T, ...), run through the blocks, and unfolded to (N, T, ...).
 """
 import tensorflow as tf
@@ -11,6 +11,13 @@ from akid.brains.brain import Brain
 
 class Parallel(Brain):
     """A Brain whose blocks see each element x[:, t] of its input as one example.
+
+    The same blocks (so the same weights) process every step: a per-frame
+    feature extractor before a recurrent layer, or a classifier of each
+    element of a sequence.
+
+    Args:
+      name, inputs: as for Brain.
 
     Input shape: (N, T, ...). Output shape: (N, T, <the blocks' output per element>).
 
