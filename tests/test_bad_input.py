@@ -10,9 +10,10 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from akid import (AccuracyLayer, ArraySource, Brain, ConvolutionLayer, CropJoker, FeedSensor,
-                  FlipJoker, InnerProductLayer, Kid, MNISTFeedSource, MomentumKongFu,
-                  SoftmaxWithLossLayer)
+from akid import (AccuracyLayer, ArraySource, BatchNormalizationLayer, Brain, ConvolutionLayer,
+                  CropJoker, DropoutLayer, FeedSensor, FlipJoker, InnerProductLayer, Kid,
+                  MNISTFeedSource, MomentumKongFu, SoftmaxWithLossLayer)
+from akid.kids.hooks import Callback
 from akid.kongfu import make_lr_scheme
 
 
@@ -110,7 +111,68 @@ CATALOGUE = [
      r"Block 'crop_joker' \(CropJoker\): height must be a positive int, got 0"),
     ("log_dir parent is a file", log_dir_under_a_file, ValueError, r"cannot create log_dir"),
     ("data file that is not IDX", not_an_idx_file, ValueError, r"not an IDX file"),
+    # -- the checks module: a wrong type is a TypeError, a bad value a ValueError
+    ("max_steps a bool", lambda d: kid(d, max_steps=True), TypeError,
+     r"Kid: max_steps must be a positive int or None, got True \(bool\)"),
+    ("max_epoch a float", lambda d: kid(d, max_steps=None, max_epoch=1.5), TypeError,
+     r"Kid: max_epoch must be a positive int or None, got 1.5 \(float\)"),
+    ("debug not a flag", lambda d: kid(d, debug=1), TypeError,
+     r"Kid: debug must be True or False, got 1 \(int\)"),
+    ("checkpoint_minutes zero", lambda d: kid(d, checkpoint_minutes=0), ValueError,
+     r"Kid: checkpoint_minutes must be a finite number > 0, got 0.0"),
+    ("checkpoint_minutes a string", lambda d: kid(d, checkpoint_minutes="5"), TypeError,
+     r"Kid: checkpoint_minutes must be a number, got '5' \(str\)"),
+    ("num_gpu zero", lambda d: kid(d, engine={"name": "data_parallel", "num_gpu": 0}),
+     ValueError, r"engine data_parallel: num_gpu must be a positive int, got 0"),
+    ("val_batch_size a string", lambda d: FeedSensor(source(), 8, val_batch_size="8"),
+     TypeError, r"val_batch_size must be a positive int or None, got '8' \(str\)"),
+    ("negative num_train", lambda d: ArraySource(train=(np.zeros((4, 2)), np.arange(4)),
+                                                num_train=-1),
+     ValueError, r"ArraySource 'array_source': num_train must be an int >= 0, got -1"),
+    ("source with no data", lambda d: ArraySource(), ValueError,
+     r"give at least one \(x, y\) pair: train=, val= or test="),
+    ("unknown mode", lambda d: InnerProductLayer(3, name="ip").set_mode("eval"), ValueError,
+     r"Block 'ip' \(InnerProductLayer\): unknown mode 'eval'; choose one of 'train'"),
+    ("keep_prob above one", lambda d: DropoutLayer(keep_prob=1.5, name="drop"), ValueError,
+     r"Block 'drop' \(DropoutLayer\): keep_prob"),
+    ("out_channel_num a float", lambda d: InnerProductLayer(2.0, name="ip"), TypeError,
+     r"Block 'ip' \(InnerProductLayer\): out_channel_num must be a positive int, got 2.0"),
+    # -- build once, then lock: the input spec
+    ("inner product fed another width", lambda d: _called_twice(
+        InnerProductLayer(3, name="ip1"), [4, 8], [4, 4]), ValueError,
+     r"Block 'ip1' \(InnerProductLayer\) was built for input shape \(None, 8\), got \(4, 4\)"),
+    ("conv fed other channels", lambda d: _called_twice(
+        ConvolutionLayer([3, 3], [1, 1], "SAME", 4, name="conv"), [2, 8, 8, 3], [2, 8, 8, 1]),
+     ValueError, r"Block 'conv' \(ConvolutionLayer\) was built for input shape"),
+    ("integer data into a built layer", lambda d: _called_twice(
+        InnerProductLayer(3, name="ip1"), [4, 8], [4, 8], "int32"), ValueError,
+     r"Block 'ip1' \(InnerProductLayer\) expects floating-point input, got int32"),
+    ("batch norm wd not a dict", lambda d: BatchNormalizationLayer(wd="nonsense", name="bn"),
+     TypeError, r"Block 'bn' \(BatchNormalizationLayer\).*wd"),
+    ("batch norm on rank-1 input", lambda d: BatchNormalizationLayer(name="bn")(
+        tf.zeros([4])), ValueError, r"Block 'bn' \(BatchNormalizationLayer\) expects"),
+    ("batch norm epsilon negative", lambda d: BatchNormalizationLayer(epsilon=-1.0, name="bn"),
+     ValueError, r"Block 'bn' \(BatchNormalizationLayer\): epsilon"),
+    # -- the Kid's own API
+    ("restore from nowhere", lambda d: kid(d).restore(os.path.join(d, "none")), ValueError,
+     r"Kid: no readable checkpoint of brain 'net' at "),
+    ("predict an unknown block", lambda d: kid(d).predict("val", outputs=["nope"]), ValueError,
+     r"Block 'net' \(Brain\) has no block named 'nope'; it has \['ip', 'loss', 'accuracy'\]"),
+    ("evaluate an empty split", lambda d: kid(d).evaluate("test"), ValueError,
+     r"ArraySource 'array_source': has no test data \(splits with data: train, val\)"),
+    ("a misspelt callback event", lambda d: kid(d).hooks.add(_Misspelt()), ValueError,
+     r"_Misspelt has method\(s\) \['on_val_log'\] named like events"),
 ]
+
+
+class _Misspelt(Callback):
+    def on_val_log(self, kid):
+        pass
+
+
+def _called_twice(block, first, second, dtype="float32"):
+    block(tf.zeros(first))
+    block(tf.zeros(second, dtype=dtype))
 
 
 def _mismatched_logits():
