@@ -22,7 +22,8 @@ class Hooks:
       on_train_exit: `practice()` is leaving, whatever the reason (last of all).
 
     Example:
-      kid.hooks.on_val_log_step.append(lambda kid: print(kid.step, kid.val_loss))
+      val_losses = []
+      kid.hooks.on_val_log_step.append(lambda kid: val_losses.append(kid.val_loss))
     """
 
     on_train_begin: list = dataclasses.field(default_factory=list)
@@ -78,8 +79,11 @@ class Callback:
     `kid.hooks.add(callback)` hangs each such method on its event's list.
 
     Example:
-      class PrintLoss(Callback):
+      class KeepLosses(Callback):
+          def __init__(self):
+              self.losses = []
+
           def on_train_log_step(self, kid):
-              print(kid.step, kid.train_loss)
-      kid.hooks.add(PrintLoss())
+              self.losses.append((kid.step, kid.train_loss))
+      kid.hooks.add(KeepLosses())
     """
