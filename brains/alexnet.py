@@ -1,7 +1,6 @@
 """AlexNet, in the CIFAR-sized variant: five convolutions, three fully connected layers."""
-from akid.blocks.layers import AccuracyLayer, InnerProductLayer, SoftmaxWithLossLayer
 from akid.brains.brain import Brain
-from akid.brains.templates import check_widths, cnn_block
+from akid.brains.templates import check_widths, classifier_head, cnn_block
 
 
 class AlexNet(Brain):
@@ -32,15 +31,10 @@ class AlexNet(Brain):
         super().__init__(name=name, **kwargs)
         channels = check_widths(self, "channels", channels, 5)
         fc_units = check_widths(self, "fc_units", fc_units, 2)
-        keep_prob = None if keep_prob == 1.0 else keep_prob
         for i, (out, ksize) in enumerate(zip(channels, (5, 5, 3, 3, 3))):
             pooled = i in (0, 1, 4)
             self.attach(cnn_block(ksize=[ksize, ksize], out_channel_num=out, wd=wd, bn=bn,
                                   pool_size=[3, 3] if pooled else None,
                                   pool_stride=[2, 2] if pooled else None, name=f"conv{i + 1}"))
-        for i, units in enumerate(fc_units):
-            self.attach(cnn_block(out_channel_num=units, wd=wd, keep_prob=keep_prob,
-                                  name=f"fc{i + 6}"))
-        self.attach(InnerProductLayer(out_channel_num=class_num, wd=wd, name="fc8"))
-        self.attach(SoftmaxWithLossLayer(class_num=class_num, name="loss"))
-        self.attach(AccuracyLayer(name="accuracy"))
+        classifier_head(self, fc_units, class_num, wd=wd, keep_prob=keep_prob,
+                        names=["fc6", "fc7", "fc8"])

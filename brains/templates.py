@@ -1,8 +1,10 @@
 """cnn_block: akid's template of conv -> [bn] -> activation -> [pool] -> [dropout];
-and `check_widths`, the check of the zoo's lists of layer widths."""
+`classifier_head`, the zoo's fully connected layers, loss and accuracy; and
+`check_widths`, the check of the zoo's lists of layer widths."""
 from akid.checks import check_positive_int, describe
-from akid.blocks.layers import (BatchNormalizationLayer, ConvolutionLayer, DropoutLayer,
-                                InnerProductLayer, PoolingLayer, make_activation)
+from akid.blocks.layers import (AccuracyLayer, BatchNormalizationLayer, ConvolutionLayer,
+                                DropoutLayer, InnerProductLayer, PoolingLayer,
+                                SoftmaxWithLossLayer, make_activation)
 from akid.brains.brain import Brain
 
 
@@ -43,6 +45,26 @@ def cnn_block(ksize=None, init_para=None, wd=None, out_channel_num=32, pool_size
     if keep_prob is not None:
         block.attach(DropoutLayer(keep_prob=keep_prob, name="dropout"))
     return block
+
+
+def classifier_head(brain, fc_units, class_num, wd=None, keep_prob=None, names=None):
+    """Attaches to `brain` hidden fully connected layers, the classifier, loss and accuracy.
+
+    Args:
+      fc_units: widths of the hidden layers (ReLU, then dropout if `keep_prob`).
+      class_num: width of the classifier, a linear inner product.
+      wd: weight decay dict of every weight.
+      keep_prob: dropout keep probability; None or 1.0: no dropout.
+      names: the names of the hidden layers and the classifier, one more than
+        `fc_units` (default fc1, fc2, ..., ip).
+    """
+    names = names or [f"fc{i + 1}" for i in range(len(fc_units))] + ["ip"]
+    keep_prob = None if keep_prob == 1.0 else keep_prob
+    for units, name in zip(fc_units, names):
+        brain.attach(cnn_block(out_channel_num=units, wd=wd, keep_prob=keep_prob, name=name))
+    brain.attach(InnerProductLayer(out_channel_num=class_num, wd=wd, name=names[-1]))
+    brain.attach(SoftmaxWithLossLayer(class_num=class_num, name="loss"))
+    brain.attach(AccuracyLayer(name="accuracy"))
 
 
 def check_widths(brain, param, value, length=None):

@@ -1,8 +1,8 @@
 """VGG: stacks of 3x3 convolutions between max pools, then a fully connected classifier."""
 from akid.checks import check_choice, check_int, check_positive_int
-from akid.blocks.layers import AccuracyLayer, FlattenLayer, InnerProductLayer, SoftmaxWithLossLayer
+from akid.blocks.layers import FlattenLayer
 from akid.brains.brain import Brain
-from akid.brains.templates import check_widths, cnn_block
+from akid.brains.templates import check_widths, classifier_head, cnn_block
 
 # Convolutions per stage of the paper's configurations A (11), B (13), D (16) and E (19).
 STAGES = {11: (1, 1, 2, 2, 2), 13: (2, 2, 2, 2, 2), 16: (2, 2, 3, 3, 3), 19: (2, 2, 4, 4, 4)}
@@ -39,7 +39,6 @@ class VGG(Brain):
         check_choice(self, "depth", check_int(self, "depth", depth), tuple(STAGES))
         check_positive_int(self, "width", width)
         fc_units = check_widths(self, "fc_units", fc_units)
-        keep_prob = None if keep_prob == 1.0 else keep_prob
         for stage, convs in enumerate(STAGES[depth]):
             channels = width * min(2 ** stage, 8)
             for i in range(convs):
@@ -48,9 +47,4 @@ class VGG(Brain):
                                       pool_size=[2, 2] if last else None,
                                       name=f"conv{stage + 1}_{i + 1}"))
         self.attach(FlattenLayer(name="flatten"))
-        for i, units in enumerate(fc_units):
-            self.attach(cnn_block(out_channel_num=units, wd=wd, keep_prob=keep_prob,
-                                  name=f"fc{i + 1}"))
-        self.attach(InnerProductLayer(out_channel_num=class_num, wd=wd, name="ip"))
-        self.attach(SoftmaxWithLossLayer(class_num=class_num, name="loss"))
-        self.attach(AccuracyLayer(name="accuracy"))
+        classifier_head(self, fc_units, class_num, wd=wd, keep_prob=keep_prob)

@@ -86,14 +86,19 @@ class RMSPropKongFu(_KerasKongFu):
       decay: decay of the mean square (keras `rho`), in [0, 1).
       momentum: momentum on the scaled step, in [0, 1).
       epsilon: added to the denominator for stability, > 0.
+      centered: divide by the gradient's running variance instead of its mean
+        square (TensorFlow 1's `RMSPropOptimizer(centered=True)`); steadier,
+        a little slower.
     """
 
     optimizer_class = keras.optimizers.RMSprop
 
-    def __init__(self, decay=0.9, momentum=0.0, epsilon=1e-10, **kwargs):
+    def __init__(self, decay=0.9, momentum=0.0, epsilon=1e-10, centered=False, **kwargs):
         super().__init__({"rho": self._fraction("decay", decay),
                           "momentum": self._fraction("momentum", momentum),
-                          "epsilon": self._positive("epsilon", epsilon)}, **kwargs)
+                          "epsilon": self._positive("epsilon", epsilon),
+                          "centered": check_flag(type(self).__name__, "centered", centered)},
+                         **kwargs)
 
 
 class AdagradKongFu(_KerasKongFu):

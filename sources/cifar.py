@@ -7,7 +7,7 @@ import tarfile
 import numpy as np
 
 from akid.sources.download import OFFICIAL, data_path, ensure_files, expected_digests
-from akid.checks import check_choice, check_count
+from akid.checks import check_choice
 from akid.sources.source import Source
 
 CIFAR_URL = "https://www.cs.toronto.edu/~kriz/"
@@ -70,13 +70,8 @@ class CifarSource(Source):
         batches = self._read(paths[self.file_name], label_key)
         x = np.concatenate([batches[m][0] for m in self.train_members])
         y = np.concatenate([batches[m][1] for m in self.train_members])
-        num_val = check_count(self._describe(), "num_val", num_val, allow_none=True) or 0
-        if num_val > len(x):
-            raise ValueError(f"{self._describe()}: num_val={num_val} is more than the "
-                             f"{len(x)} training images in {self.file_name}")
-        cut = len(x) - num_val
-        self._set_data(train=(x[:cut], y[:cut]), val=(x[cut:], y[cut:]),
-                       test=batches[self.test_member])
+        self._set_data_holding_out((x, y), num_val, batches[self.test_member],
+                                   origin=self.file_name)
 
     def _read(self, path, label_key):
         """{member: ((N, 32, 32, 3) uint8 images, (N,) labels)}, in one pass over the tarball."""

@@ -5,7 +5,6 @@ import numpy as np
 
 from akid.sources.download import OFFICIAL, data_path, ensure_files, expected_digests
 from akid.sources.idx import read_idx
-from akid.checks import check_count
 from akid.sources.source import Source
 
 MNIST_URL = "https://storage.googleapis.com/cvdf-datasets/mnist/"
@@ -60,13 +59,8 @@ class MNISTFeedSource(Source):
         digests = expected_digests(self._describe(), MNIST_SHA256, sha256)
         paths = ensure_files(url, self.work_dir, digests)
         x, y = self._read(paths, TRAIN_IMAGES, TRAIN_LABELS)
-        num_val = check_count(self._describe(), "num_val", num_val, allow_none=True) or 0
-        if num_val > len(x):
-            raise ValueError(f"{self._describe()}: num_val={num_val} is more than the "
-                             f"{len(x)} images in {TRAIN_IMAGES}")
-        cut = len(x) - num_val
-        self._set_data(train=(x[:cut], y[:cut]), val=(x[cut:], y[cut:]),
-                       test=self._read(paths, TEST_IMAGES, TEST_LABELS))
+        self._set_data_holding_out((x, y), num_val, self._read(paths, TEST_IMAGES, TEST_LABELS),
+                                   origin=TRAIN_IMAGES)
         self.num_classes = 10
 
     def _read(self, paths, images_file, labels_file):

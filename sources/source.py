@@ -76,6 +76,19 @@ class Source:
         self._data = self._normalize(data)
         self._cursors = {split: 0 for split in SPLITS}
 
+    def _set_data_holding_out(self, train, num_val, test, origin):
+        """`_set_data` with the last `num_val` of `train` as the validation split.
+
+        `origin` names where `train` came from, for the error when it is too small.
+        """
+        x, y = train
+        num_val = check_count(self._describe(), "num_val", num_val, allow_none=True) or 0
+        if num_val > len(x):
+            raise ValueError(f"{self._describe()}: num_val={num_val} is more than the "
+                             f"{len(x)} training examples in {origin}")
+        cut = len(x) - num_val
+        self._set_data(train=(x[:cut], y[:cut]), val=(x[cut:], y[cut:]), test=test)
+
     def _check_pair(self, split, pair):
         """Returns `pair` as `(x, y)` arrays of equal length with x of rank >= 1."""
         if not isinstance(pair, (tuple, list)) or len(pair) != 2:

@@ -35,6 +35,8 @@ class Joker(Block):
         casts integer (uint8) images before it. Jokers that only move pixels
         (flip, crop, padding) keep uint8, which is cheaper.
       random: the joker draws random numbers in training.
+      training_only: the joker leaves validation batches as they are (flip,
+        rotation, light); `_augment` is then called only in training.
     """
 
     input_ranks = (3, 4)
@@ -42,6 +44,7 @@ class Joker(Block):
     rank_hint = "jokers map images with a channel axis, e.g. x[..., None]"
     needs_float = True
     random = True
+    training_only = False
 
     def augment(self, images, seed, training=True):
         """Augments `images` ((N, H, W, C) or (H, W, C)) with randomness keyed by `seed`."""
@@ -74,7 +77,10 @@ class Joker(Block):
             images = images[tf.newaxis]
         if self.needs_float and not images.dtype.is_floating:
             images = tf.cast(images, tf.float32)
-        out = self._augment(images, tf.convert_to_tensor(seed), bool(training))
+        if self.training_only and not training:
+            out = images
+        else:
+            out = self._augment(images, tf.convert_to_tensor(seed), bool(training))
         return out[0] if single else out
 
     def _augment(self, images, seed, training):

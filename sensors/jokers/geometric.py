@@ -27,6 +27,7 @@ class FlipJoker(Joker):
     """
 
     needs_float = False
+    training_only = True
 
     def __init__(self, flip_left_right=True, flip_up_down=False, **kwargs):
         super().__init__(**kwargs)
@@ -37,8 +38,6 @@ class FlipJoker(Joker):
                              f"False, so it would flip nothing; set at least one to True")
 
     def _augment(self, images, seed, training):
-        if not training:
-            return images
         n = tf.shape(images)[0]
         seeds = split_seed(seed, 2)
         for flag, axis, s in ((self.flip_left_right, 2, seeds[0]),
@@ -140,6 +139,8 @@ class RotationJoker(Joker):
     Input: (N, H, W, C). Output: the same shape, float. Validation: unchanged.
     """
 
+    training_only = True
+
     def __init__(self, max_degrees=10.0, interpolation="bilinear", fill_mode="constant",
                  fill_value=0.0, **kwargs):
         super().__init__(**kwargs)
@@ -150,8 +151,6 @@ class RotationJoker(Joker):
         self.fill_value = check_number(self, "fill_value", fill_value)
 
     def _augment(self, images, seed, training):
-        if not training:
-            return images
         limit = math.radians(self.max_degrees)
         angles = tf.random.stateless_uniform([tf.shape(images)[0]], seed, -limit, limit)
         return rotate(images, angles, self.interpolation, self.fill_mode, self.fill_value)

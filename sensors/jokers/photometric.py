@@ -69,6 +69,8 @@ class LightJoker(Joker):
       LightJoker(brightness=63, contrast=(0.2, 1.8))  # TF's CIFAR-10 tutorial, on 0..255
     """
 
+    training_only = True
+
     def __init__(self, brightness=None, contrast=None, **kwargs):
         super().__init__(**kwargs)
         self.brightness = check_number(self, "brightness", brightness, low=0.0, allow_none=True)
@@ -87,8 +89,6 @@ class LightJoker(Joker):
                              f"or a contrast range")
 
     def _augment(self, images, seed, training):
-        if not training:
-            return images
         n = tf.shape(images)[0]
         seeds = split_seed(seed, 2)
         if self.brightness:
