@@ -21,6 +21,9 @@ class Hooks:
         `kid.stopped_by` names the reason; the brain holds the last finished step.
       on_train_exit: `practice()` is leaving, whatever the reason (last of all).
 
+    akid's names `on_training_log` and `on_val_log` are the same lists as
+    `on_train_log_step` and `on_val_log_step` (a Callback's methods take today's).
+
     Example:
       val_losses = []
       kid.hooks.on_val_log_step.append(lambda kid: val_losses.append(kid.val_loss))
@@ -52,8 +55,10 @@ class Hooks:
         unknown = [name for name in dir(callback) if name.startswith("on_")
                    and name not in EVENTS and callable(getattr(callback, name))]
         if unknown:
+            akid = "".join(f"; akid's hook list {name} is {AKID_EVENTS[name]} as a method"
+                           for name in unknown if name in AKID_EVENTS)
             raise ValueError(f"{type(callback).__name__} has method(s) {unknown} named like "
-                             f"events, but the Kid's events are {', '.join(EVENTS)}")
+                             f"events, but the Kid's events are {', '.join(EVENTS)}{akid}")
         for event in EVENTS:
             if not callable(getattr(callback, event, None)):
                 continue
@@ -72,6 +77,18 @@ class Hooks:
 
 
 EVENTS = tuple(field.name for field in dataclasses.fields(Hooks) if field.name.startswith("on_"))
+# akid's names of two events: the same lists under another name.
+AKID_EVENTS = {"on_training_log": "on_train_log_step", "on_val_log": "on_val_log_step"}
+
+
+def _same_list(event):
+    return property(lambda hooks: getattr(hooks, event),
+                    lambda hooks, value: setattr(hooks, event, value),
+                    doc=f"akid's name of `{event}` (the same list).")
+
+
+for _akid_name, _event in AKID_EVENTS.items():
+    setattr(Hooks, _akid_name, _same_list(_event))
 
 
 class Callback:

@@ -4,6 +4,8 @@ import os
 
 import tensorflow as tf
 
+from akid.checks import check_flag
+from akid.compat import tf1
 from akid.kids import assembly, callbacks, signals
 from akid.kids import clock as clocks
 from akid.kids.checkpoints import Checkpoints
@@ -15,7 +17,7 @@ from akid.kids.logs import logger
 from akid.kids.preflight import check_labels, check_log_dir, check_options, check_towers
 
 
-class Kid(Evaluation):
+class Kid(tf1.AkidKid, Evaluation):
     """Trains `brain` on `sensor`'s data with `kongfu`, validating, logging and checkpointing.
 
     Args:
@@ -27,7 +29,8 @@ class Kid(Evaluation):
         the same for all. With a distributed engine only the chief writes
         checkpoints, summaries and `log_dir`'s logs.
       max_steps, max_epoch: how long to train; exactly one must be given.
-      log_dir: where logs and checkpoints go; default `log/<timestamp>`.
+      log_dir: where logs and checkpoints go; default `$AKID_LOG_DIR` (the tuner
+        sets it for each instance), else `log/<timestamp>`.
       val_log_step: validate (and checkpoint) every this many steps, and at the end.
       train_log_step: log training loss, metrics, lr and images/s every this many steps.
       save_chk_point: write checkpoints to `log_dir/model/` (best one in `model/best/`).
@@ -42,6 +45,8 @@ class Kid(Evaluation):
       deterministic: make TensorFlow's ops deterministic (needs `seed`), so a
         run, or a resumed one, gives the same weights bit for bit.
       checkpoint_minutes: also validate and checkpoint every this many minutes.
+      **akid_args: akid's TensorFlow 1 arguments: `graph=` (ignored, with a warning),
+        `sess=` (refused) and others (see `akid.compat.tf1`).
 
     Everything optional (progress bar, metrics log, summaries, checkpoints,
     NaN guard) is a callback on `kid.hooks` (see `akid.kids.callbacks`).
@@ -58,9 +63,10 @@ class Kid(Evaluation):
                  log_dir=None, val_log_step=1000, train_log_step=100, save_chk_point=True,
                  continue_from_chk_point=False, inference_mode=False, do_summary=True,
                  skip_validation=False, seed=None, jit_compile=False, debug=False, max_to_keep=5,
-                 deterministic=False, checkpoint_minutes=None):
+                 deterministic=False, checkpoint_minutes=None, **akid_args):
+        tf1.kid_arguments(akid_args)
         check_options({name: value for name, value in locals().items()
-                       if name not in ("self", "sensor", "brain", "kongfu", "engine")})
+                       if name not in ("self", "sensor", "brain", "kongfu", "engine", "akid_args")})
         self.sensor, self.brain, self.kongfu = sensor, brain, kongfu
         self.engine = make_engine(engine)  # first: it may have to configure devices
         if jit_compile and self.engine.num_replicas > 1:
@@ -72,7 +78,7 @@ class Kid(Evaluation):
         self.max_epoch = max_epoch
         self.max_steps = (max_steps if max_steps is not None else
                           (max_epoch or 0) * sensor.num_batches_per_epoch)
-        self.log_dir = log_dir or os.path.join(
+        self.log_dir = log_dir or os.environ.get("AKID_LOG_DIR") or os.path.join(
             "log", datetime.datetime.now().strftime("%Y%m%d-%H%M%S"))
         self.val_log_step, self.train_log_step = val_log_step, train_log_step
         self.save_chk_point, self.continue_from_chk_point = save_chk_point, continue_from_chk_point
@@ -136,7 +142,7 @@ class Kid(Evaluation):
         """
         clocks.use(self.clock)
         assembly.seed(self)
-        model_dir = os.path.join(self.log_dir, "model")
+        model_dir = self.model_dir
         if self.save_chk_point and not self.continue_from_chk_point and not self.inference_mode:
             check_log_dir(self.log_dir, model_dir)
         if not self.inference_mode:
@@ -160,15 +166,23 @@ class Kid(Evaluation):
 
     # -- training -----------------------------------------------------------------
 
-    def practice(self):
+    def practice(self, continue_from_chk_point=None):
         """Trains until max_steps (or `stop()`); returns the final training loss.
 
         The returned loss is the mean over the last `train_log_step` steps.
+        `continue_from_chk_point=True` (akid's argument) first resumes from the
+        newest readable checkpoint, as `Kid(continue_from_chk_point=True)` does.
         SIGINT (Ctrl+C) or SIGTERM finishes the current step and saves a
         checkpoint; then a script exits with status 128 + the signal's number,
         while in a notebook SIGINT (the interrupt button) returns from here
         with the Kid still set up (see `akid.kids.signals`).
         """
+        if continue_from_chk_point is not None and check_flag(
+                "Kid.practice", "continue_from_chk_point", continue_from_chk_point):
+            self.continue_from_chk_point = True
+            if self.is_setup:
+                assembly.resume(self)
+                self._step = None
         if not self.is_setup:
             self.setup()
         if self.inference_mode:
@@ -208,6 +222,7 @@ class Kid(Evaluation):
         logged_at, validated_at = self.step, None
         while self.step < self.max_steps and not self._stop_requested:
             self.hooks.fire("on_batch_begin", self)
+            self.kongfu.check_lr()  # a placeholder lr must be set by now
             self.batch = next(data)
             self.brain.set_mode("train")
             loss, self.batch_evals, step = self._train_step(*self.batch)

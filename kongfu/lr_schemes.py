@@ -12,6 +12,7 @@ the placeholder's variable is saved with the KongFu that owns it.
 import math
 import numbers
 
+import numpy as np
 import tensorflow as tf
 
 from akid.checks import check_count, check_number, check_positive_int
@@ -46,13 +47,17 @@ class Scheme(tf.Module):
     def build(self):
         """Makes the scheme's variables, if it has any (a Kid calls it under its engine)."""
 
+    def set_epoch_length(self, num_batches):
+        """How many batches an epoch has, for a scheme counting in epochs (a Kid calls it)."""
+
     @property
     def spec(self):
-        """The dict that rebuilds this scheme with `make_lr_scheme`."""
+        """The dict that rebuilds this scheme with `make_lr_scheme` (optional keys unset left out)."""
         spec = {"name": self.name}
         for key in self.keys + self.optional_keys:
             value = getattr(self, key)
-            spec[key] = list(value) if isinstance(value, tuple) else value
+            if value is not None or key in self.keys:
+                spec[key] = list(value) if isinstance(value, tuple) else value
         return spec
 
     @property
@@ -80,33 +85,54 @@ class FixedScheme(Scheme):
 
 
 class ExpDecayScheme(Scheme):
-    """Staircase decay: base_lr * decay_rate ** floor(step / decay_steps).
+    """Staircase decay: base_lr * decay_rate ** floor(step / decay_steps) (akid's).
 
-    decay_steps = num_batches_per_epoch * decay_epoch_num.
-
-    The floor is an exact integer division, so the rate drops exactly at
-    steps k * decay_steps (akid's semantics; Keras `ExponentialDecay` with
-    staircase=True divides in float32 instead).
+    decay_steps is given, or num_batches_per_epoch * decay_epoch_num; without
+    num_batches_per_epoch, a Kid gives its sensor's. The floor is exact, so
+    the rate drops exactly at steps k * decay_steps (Keras `ExponentialDecay`
+    with staircase=True divides in float32 instead).
 
     Args:
       base_lr: the learning rate at step 0, > 0.
       decay_rate: the factor applied at each drop, > 0.
-      num_batches_per_epoch: steps in one epoch, a positive int.
-      decay_epoch_num: epochs between drops, a positive int.
+      num_batches_per_epoch: steps in one epoch, a positive int (optional: the Kid's).
+      decay_epoch_num: epochs between drops, a number > 0.
+      decay_steps: steps between drops, a positive int, instead of decay_epoch_num.
     """
 
-    keys = ("base_lr", "decay_rate", "num_batches_per_epoch", "decay_epoch_num")
+    keys = ("base_lr", "decay_rate")
+    optional_keys = ("num_batches_per_epoch", "decay_epoch_num", "decay_steps")
 
-    def __init__(self, base_lr, decay_rate, num_batches_per_epoch, decay_epoch_num):
+    def __init__(self, base_lr, decay_rate, num_batches_per_epoch=None, decay_epoch_num=None,
+                 decay_steps=None):
         super().__init__(name=LearningRateScheme.exp_decay)
         self.base_lr = check_number(self.owner, "base_lr", base_lr, low=0, low_open=True)
         self.decay_rate = check_number(self.owner, "decay_rate", decay_rate, low=0, low_open=True)
-        self.num_batches_per_epoch = check_positive_int(self.owner, "num_batches_per_epoch",
-                                                        num_batches_per_epoch)
-        self.decay_epoch_num = check_positive_int(self.owner, "decay_epoch_num", decay_epoch_num)
+        if (decay_epoch_num is None) == (decay_steps is None):
+            raise ValueError(f"{self.owner} needs decay_epoch_num or decay_steps (one of them), "
+                             f"got decay_epoch_num={decay_epoch_num!r}, "
+                             f"decay_steps={decay_steps!r}")
+        self.num_batches_per_epoch = check_positive_int(
+            self.owner, "num_batches_per_epoch", num_batches_per_epoch, allow_none=True)
+        self.decay_epoch_num = check_number(self.owner, "decay_epoch_num", decay_epoch_num,
+                                            low=0, low_open=True, allow_none=True)
+        self.decay_steps = check_positive_int(self.owner, "decay_steps", decay_steps,
+                                              allow_none=True)
+
+    def set_epoch_length(self, num_batches):
+        if self.num_batches_per_epoch is None:
+            self.num_batches_per_epoch = check_positive_int(self.owner, "num_batches_per_epoch",
+                                                            num_batches)
 
     def _value(self, step):
-        drops = step // (self.num_batches_per_epoch * self.decay_epoch_num)
+        every = self.decay_steps
+        if every is None:
+            if self.num_batches_per_epoch is None:
+                raise ValueError(f"{self.owner} decays every {self.decay_epoch_num} epoch(s) but "
+                                 f"does not know how many batches an epoch has: give "
+                                 f"num_batches_per_epoch or decay_steps, or train with a Kid")
+            every = self.num_batches_per_epoch * self.decay_epoch_num
+        drops = tf.floor(tf.cast(step, tf.float64) / every)
         return self.base_lr * tf.pow(tf.constant(self.decay_rate, tf.float32),
                                      tf.cast(drops, tf.float32))
 
@@ -174,17 +200,20 @@ class CosineScheme(Scheme):
 class PlaceholderScheme(Scheme):
     """A learning rate set at run time (`KongFu.set_lr`), held in a checkpointed variable.
 
+    Until it is set the variable holds NaN, so that a KongFu can refuse to
+    train with it (`KongFu.check_lr`) instead of training at a silent 0.
+
     Args:
-      base_lr: optional initial value, >= 0; defaults to 0.0, so nothing
-        trains until the rate is set.
+      base_lr: optional initial value, >= 0 (then it counts as set).
     """
 
     optional_keys = ("base_lr",)
 
-    def __init__(self, base_lr=0.0):
+    def __init__(self, base_lr=None):
         super().__init__(name=LearningRateScheme.placeholder)
-        self.base_lr = check_number(self.owner, "base_lr", base_lr, low=0)
+        self.base_lr = check_number(self.owner, "base_lr", base_lr, low=0, allow_none=True)
         self.lr = None  # the rate's variable: see `build`
+        self._set_to = self.base_lr  # the number last set, as given (None: a tensor, or unset)
 
     def build(self):
         """Makes the variable holding the rate, if it does not exist yet; returns it.
@@ -195,14 +224,24 @@ class PlaceholderScheme(Scheme):
         """
         if self.lr is None:
             with tf.init_scope():
-                self.lr = tf.Variable(self.base_lr, dtype=tf.float32, trainable=False, name="lr")
+                self.lr = tf.Variable(math.nan if self.base_lr is None else self.base_lr,
+                                      dtype=tf.float32, trainable=False, name="lr")
         return self.lr
 
     def assign(self, value):
         """Sets the learning rate; `value` is a number >= 0 or a scalar tensor."""
         if isinstance(value, numbers.Number):
             value = check_number(self.owner, "lr", value, low=0)
+        self._set_to = value if isinstance(value, float) else None
         self.build().assign(tf.cast(value, tf.float32))
+
+    def value(self):
+        """The rate as set (a python float; eager only), or None when it was never set."""
+        current = float(self.build().numpy())
+        if math.isnan(current):
+            return None
+        as_set = self._set_to is not None and float(np.float32(self._set_to)) == current
+        return self._set_to if as_set else current  # not as set: restored from a checkpoint
 
     def _value(self, step):
         del step  # Whatever was set last.
@@ -222,9 +261,9 @@ def make_lr_scheme(spec):
     """Builds a scheme from its dict, e.g. {"name": "cosine", "base_lr": 0.1, "total_steps": 1000}.
 
     Args:
-      spec: a dict with "name" (one of `LearningRateScheme`) and exactly the
-        keys that scheme requires (plus, for "placeholder", an optional
-        "base_lr"); a `Scheme` is returned as it is.
+      spec: a dict with "name" (one of `LearningRateScheme`) and the keys that
+        scheme requires, plus any of its optional ones; a `Scheme` is
+        returned as it is.
 
     Returns:
       A `Scheme`: `scheme(step)` is a float32 scalar tensor.

@@ -64,8 +64,10 @@ def test_cosine():
     assert values_at(scheme, [50, 100, 150]) == pytest.approx([0.1, 0.0, 0.0], abs=1e-7)
 
 
-def test_placeholder_starts_at_zero_or_base_lr():
-    assert float(make_lr_scheme({"name": "placeholder"})(0)) == 0.0
+def test_placeholder_is_unset_until_set_or_given_a_base_lr():
+    """Issue 15: an unset placeholder is NaN (refused at the first step), never a silent 0."""
+    unset = make_lr_scheme({"name": "placeholder"})
+    assert np.isnan(float(unset(0))) and unset.value() is None
     assert float(make_lr_scheme({"name": "placeholder", "base_lr": 0.3})(5)) == pytest.approx(0.3)
 
 
@@ -86,10 +88,11 @@ def test_placeholder_starts_at_zero_or_base_lr():
     ({**EXP, "decay_rate": 0.0}, ValueError,
      r"lr_scheme 'exp_decay': decay_rate must be a finite number > 0, got 0.0"),
     ({**EXP, "num_batches_per_epoch": 2.5}, TypeError,
-     r"num_batches_per_epoch must be a positive int, got 2.5 \(float\)"),
+     r"num_batches_per_epoch must be a positive int or None, got 2.5 \(float\)"),
     ({**EXP, "num_batches_per_epoch": True}, TypeError,
-     r"num_batches_per_epoch must be a positive int, got True \(bool\)"),
-    ({**EXP, "decay_epoch_num": 0}, ValueError, r"decay_epoch_num must be a positive int, got 0$"),
+     r"num_batches_per_epoch must be a positive int or None, got True \(bool\)"),
+    ({**EXP, "decay_epoch_num": 0}, ValueError,  # akid took a fraction of an epoch too
+     r"decay_epoch_num must be a finite number > 0, got 0.0$"),
     ({"name": "cosine", "base_lr": 0.1, "total_steps": 0}, ValueError,
      r"lr_scheme 'cosine': total_steps must be a positive int, got 0"),
     ({"name": "step", "boundaries": [-1], "values": [1, 2]}, ValueError,
@@ -114,7 +117,8 @@ def test_bad_specs(spec, error, match):
 
 def test_placeholder_set_lr_eagerly_and_in_tf_function():
     kf = MomentumKongFu(lr_scheme={"name": "placeholder"})
-    assert kf.get_lr() == 0.0
+    with pytest.raises(ValueError, match=r"has no learning rate yet.*set_lr\(0.1\)"):
+        kf.get_lr()  # issue 15: not a silent 0.0
     kf.set_lr(0.25)
     assert kf.get_lr() == pytest.approx(0.25)
     tf.function(lambda: kf.set_lr(tf.constant(0.125)))()
@@ -270,7 +274,7 @@ def test_checkpoint_round_trip(tmp_path):
     path = tf.train.Checkpoint(kongfu=kf).save(str(tmp_path / "ck"))
 
     fresh, fresh_w = make()
-    assert fresh.get_lr() == 0.0 and int(fresh.optimizer.iterations) == 0
+    assert fresh.lr_value is None and int(fresh.optimizer.iterations) == 0
     tf.train.Checkpoint(kongfu=fresh).restore(path).assert_existing_objects_matched()
     assert int(fresh.optimizer.iterations) == 3
     assert fresh.get_lr() == pytest.approx(0.05)

@@ -3,7 +3,8 @@
 The model code never changes with the engine; only `Kid(engine=...)` does:
 
     "single"                                    one device (the default strategy)
-    {"name": "data_parallel", "num_gpu": N}     N towers on one machine (MirroredStrategy)
+    {"name": "data_parallel", "num_gpu": N}     N towers on one machine (MirroredStrategy);
+                                                the bare string "data_parallel" is akid's 2
     {"name": "multi_worker"}                    towers on many machines (MultiWorkerMirroredStrategy,
                                                 configured by TF_CONFIG; see `set_tf_config`)
 
@@ -22,11 +23,12 @@ from akid.kids.engines.data_parallel import DataParallelEngine
 from akid.kids.engines.multi_worker import MultiWorkerEngine
 from akid.kids.engines.single import SingleEngine
 
-# Each engine's name, class and the arguments its spec takes.
+# Each engine's name, class and the arguments its spec takes, with the values a bare
+# string name means (akid's: "data_parallel" alone was 2 towers; a dict names them all).
 ENGINES = {
-    "single": (SingleEngine, ()),
-    "data_parallel": (DataParallelEngine, ("num_gpu",)),
-    "multi_worker": (MultiWorkerEngine, ()),
+    "single": (SingleEngine, {}),
+    "data_parallel": (DataParallelEngine, {"num_gpu": 2}),
+    "multi_worker": (MultiWorkerEngine, {}),
 }
 
 
@@ -34,13 +36,13 @@ def make_engine(spec):
     """The engine `spec` names: "single", {"name": ..., **args}, or an Engine (returned as is)."""
     if isinstance(spec, Engine):
         return spec
-    given = {"name": spec} if isinstance(spec, str) else spec
+    given = {"name": spec, **ENGINES.get(spec, (None, {}))[1]} if isinstance(spec, str) else spec
     name = given.get("name") if isinstance(given, dict) else None
     if not isinstance(name, str) or name not in ENGINES:
         raise ValueError(f"Kid: unknown engine {spec!r}; known engines: {', '.join(ENGINES)}")
-    engine_class, expected = ENGINES[name]
+    engine_class, bare = ENGINES[name]
     args = {key: value for key, value in given.items() if key != "name"}
-    if set(args) != set(expected):
-        raise ValueError(f"Kid: engine {name} takes {list(expected) or 'no arguments'}, "
+    if set(args) != set(bare):
+        raise ValueError(f"Kid: engine {name} takes {list(bare) or 'no arguments'}, "
                          f"got {sorted(args)}")
     return engine_class(**args)
