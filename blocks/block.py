@@ -1,14 +1,30 @@
 """Block: a named, stateful data-processing unit, the thing akid is made of."""
 import contextlib
+import re
 
 import tensorflow as tf
 
 from akid.blocks import recorder
-from akid.checks import check_choice, describe, snake_case
+from akid.checks import check_choice, check_flag, describe, snake_case
 from akid.blocks.initializers import check_init_para, check_wd, decay_term, initial_value
 from akid.blocks.input_spec import ALL, InputSpec
 
 MODES = ("train", "val", "test")
+
+# What TensorFlow accepts in a name scope, so `block.name` is its scope as given (akid's
+# `mnist-tf-tutorial-net` included); "/" separates the blocks of a path.
+NAME_PATTERN = re.compile(r"[A-Za-z0-9_.][A-Za-z0-9_.\-]*")
+
+
+def check_name(owner, name):
+    """Returns `name` if it is a block name: letters, digits, "_", "-" and ".", not
+    starting with "-"; the reserved "system_in" is refused."""
+    if not (isinstance(name, str) and NAME_PATTERN.fullmatch(name)):
+        raise ValueError(f"{owner}: name must be letters, digits, '_', '-' or '.' (as in "
+                         f"'conv1' or 'conv-1'), got {name!r}")
+    if name == "system_in":
+        raise ValueError(f"{owner}: 'system_in' is reserved for the system input")
+    return name
 
 
 def _shapes_of(inputs):
@@ -40,9 +56,15 @@ class Block(tf.Module):
     Args:
       name: the block's name. Without one, the system it is attached to names
         it `<snake_case_class>_<n>`, numbered within that system.
+        akid's names such as `conv-1` are kept as given (they are also the
+        TensorFlow name scope: `conv-1/weights:0`).
       inputs: where a GraphSystem fetches this block's inputs, e.g.
         `[{"name": "ip1", "idxs": [0]}, {"name": "system_in", "idxs": [1]}]`;
         `"ip1"` is short for all outputs of `ip1`. None: the previous block.
+      do_summary: whether the Kid's summaries record this block's outputs
+        (akid's flag; a Joker defaults to False, as in akid).
+      bag: any ad hoc information to keep with the block, as akid's `bag`
+        (e.g. `{"filters_to_visual": [...]}`, read by the Observer).
 
     Class attributes a subclass may set:
       role: "data", "loss" (output added to the brain's loss) or "eval"
@@ -66,16 +88,23 @@ class Block(tf.Module):
     min_rank = None
     input_layout = ""
     rank_hint = ""
+    has_variables = False  # known to make variables (a duplicate name is then refused)
 
-    def __init__(self, name=None, inputs=None):
-        if name is not None and not (isinstance(name, str) and name.isidentifier()):
-            raise ValueError(f"{type(self).__name__}: name must be an identifier "
-                             f"(letters, digits, _), got {name!r}")
-        if name == "system_in":
-            raise ValueError(f"{type(self).__name__}: 'system_in' is reserved for the system input")
-        super().__init__(name=name or snake_case(type(self).__name__))
+    def __init__(self, name=None, inputs=None, do_summary=True, bag=None,
+                 moving_average_decay=None):
+        if name is not None:
+            check_name(type(self).__name__, name)
+        super().__init__(name=snake_case(type(self).__name__))  # tf.Module wants an identifier
+        if moving_average_decay is not None:
+            raise ValueError(f"{type(self).__name__}: moving_average_decay (akid's moving "
+                             f"averages of the weights, used for validation) is not supported; "
+                             f"drop it (validation uses the trained weights)")
+        self._name = name or self._name
         self.name_given = name is not None
+        self._duplicate_of = None  # weakref: the block whose name a system found taken
         self.inputs = inputs
+        self.do_summary = check_flag(type(self).__name__, "do_summary", do_summary)
+        self.bag = self._no_dependency(bag)  # a plain dict, outside checkpoints
         self.is_setup = False
         self._mode = "train"
         self._own_variables = []
@@ -186,8 +215,11 @@ class Block(tf.Module):
 
     # -- variables --------------------------------------------------------------
 
-    def make_variable(self, name, shape, init_para, wd=None, trainable=True):
+    def make_variable(self, name, shape, init_para, wd=None, trainable=True, constraint=None):
         """Creates a variable `<block scope>/name`, during `_setup` only.
+
+        `constraint` (a function of the variable's value) is applied after
+        every optimizer update, as Keras does (akid's `max_norm`).
 
         Variables are made outside any `tf.function` (as Keras does), so a
         block first called inside one still owns plain eager variables. State
@@ -197,6 +229,12 @@ class Block(tf.Module):
         if self.is_setup:
             raise ValueError(f"{describe(self)} is already built; create variable {name!r} "
                              f"in _setup, not after it")
+        holder = self._duplicate_of() if self._duplicate_of is not None else None
+        if holder is not None and holder.is_setup and holder.var_list:
+            raise ValueError(f"{describe(self)} was attached as '{holder.name}', the name of "
+                             f"{describe(holder)}, which has variables; variables are "
+                             f"saved, restored and looked up by their block's name, so a block "
+                             f"that makes them needs a name of its own")
         check_init_para(describe(self), init_para)
         check_wd(describe(self), wd)
         if any(d is None for d in shape):
@@ -207,7 +245,8 @@ class Block(tf.Module):
         with tf.init_scope(), tf.name_scope(scope + "/" if scope else ""):
             variable = tf.Variable(initial_value(init_para, shape), name=name, trainable=trainable,
                                    aggregation=(tf.VariableAggregation.NONE if trainable
-                                                else tf.VariableAggregation.MEAN))
+                                                else tf.VariableAggregation.MEAN),
+                                   constraint=constraint)
         if wd is not None:
             self._decays.append((len(self._own_variables), wd))
         self._own_variables.append(variable)

@@ -52,6 +52,28 @@ def _he(shape, dtype):
     return tf.random.truncated_normal(shape, stddev=stddev, dtype=dtype)
 
 
+def _msra_init(shape, dtype, factor=1.0):
+    """akid's `msra_init`: a truncated normal (not rescaled for the truncation) of
+    stddev factor * sqrt(2 / fan_out), fan_out = receptive field * output channels."""
+    _, fan_out = _fans(shape)
+    return tf.random.truncated_normal(shape, stddev=factor * math.sqrt(2.0 / fan_out),
+                                      dtype=dtype)
+
+
+def _uniform_unit_scaling(shape, dtype, factor=1.0):
+    """TF 1's uniform_unit_scaling: U(-l, l), l = factor * sqrt(3 / fan_in), fan_in the
+    product of every axis but the last."""
+    fan_in = math.prod(int(d) for d in shape[:-1]) if len(shape) > 1 else 1
+    limit = factor * math.sqrt(3.0 / fan_in)
+    return tf.random.uniform(shape, -limit, limit, dtype=dtype)
+
+
+def _akid_default(shape, dtype):
+    """akid's "default": uniform_unit_scaling with factor 1 / sqrt(3), i.e.
+    U(-1 / sqrt(fan_in), 1 / sqrt(fan_in)) (Torch's old default)."""
+    return _uniform_unit_scaling(shape, dtype, factor=1.0 / math.sqrt(3.0))
+
+
 INITIALIZERS = {
     "truncated_normal": _truncated_normal,
     "normal": _normal,
@@ -62,6 +84,12 @@ INITIALIZERS = {
     "msra": _he,
     "he": _he,
 }
+AKID_INITIALIZERS = {  # akid's own names, beside the ones above
+    "msra_init": _msra_init,
+    "uniform_unit_scaling": _uniform_unit_scaling,
+    "default": _akid_default,
+}
+INITIALIZERS.update(AKID_INITIALIZERS)
 
 
 def check_init_para(owner, init_para):
@@ -70,8 +98,9 @@ def check_init_para(owner, init_para):
         raise TypeError(f"{owner}: init_para must be a dict with a 'name', got {init_para!r}")
     name = init_para["name"]
     if name not in INITIALIZERS:
-        raise ValueError(f"{owner}: unknown initializer {name!r}; known: "
-                         f"{', '.join(sorted(INITIALIZERS))}")
+        ours = sorted(set(INITIALIZERS) - set(AKID_INITIALIZERS))
+        raise ValueError(f"{owner}: unknown initializer {name!r}; known: {', '.join(ours)}; "
+                         f"akid's: {', '.join(sorted(AKID_INITIALIZERS))}")
     fn = INITIALIZERS[name]
     allowed = fn.__code__.co_varnames[2:fn.__code__.co_argcount]
     unknown = sorted(set(init_para) - {"name"} - set(allowed))

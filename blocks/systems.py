@@ -1,4 +1,6 @@
 """Systems: blocks made of blocks. SequentialSystem chains them; GraphSystem wires a DAG."""
+import weakref
+
 from akid.blocks import recorder
 from akid.blocks.block import Block
 from akid.checks import check_count, describe, snake_case
@@ -18,17 +20,51 @@ def unpack(tensors):
 def default_name(block, taken):
     """`<snake_case_class>_<n>` with the first n whose name is not in `taken`: the name a
     system (or a sensor, for its jokers) gives a block that has none."""
-    base, n = snake_case(type(block).__name__), 0
-    while f"{base}_{n}" in taken:
+    return free_name(snake_case(type(block).__name__), taken)
+
+
+def free_name(base, taken, start=0, sep="_"):
+    """`<base><sep><n>` with the first n >= `start` not in `taken`."""
+    n = start
+    while f"{base}{sep}{n}" in taken:
         n += 1
-    return f"{base}_{n}"
+    return f"{base}{sep}{n}"
+
+
+def duplicate_error(system, block, holder):
+    """The error for two blocks with variables under one name in `system`."""
+    return ValueError(f"{describe(system)} already has a block named '{holder.name}', "
+                      f"{describe(holder)}; it and {type(block).__name__} both have variables, "
+                      f"which are saved, restored and looked up by their block's name, so each "
+                      f"needs a name of its own (only blocks without variables may share one)")
+
+
+def _makes_variables(block):
+    """Whether `block` makes variables: known from its class before it is built, or it has."""
+    if block.has_variables or block._own_variables:
+        return True
+    return isinstance(block, System) and any(b.has_variables for b in block.descendants())
 
 
 class System(Block):
-    """Attached blocks, each named uniquely within this system, called in attach order."""
+    """Attached blocks, each named uniquely within this system, called in attach order.
 
-    def __init__(self, name=None, inputs=None):
-        super().__init__(name=name, inputs=inputs)
+    Names: an unnamed block is named `<snake_case_class>_<n>` (a `cnn_block`
+    akid's way: `conv<k>` / `ip<k>`, k counting the system's cnn_blocks from
+    1). As in akid, blocks without variables (activations, pooling, dropout,
+    losses, ...) may share a name: the later one is renamed `<name>_<n>`
+    (the first n from 1 that is free), so a lookup or `inputs` reference by
+    the name finds the first one, as akid's did; blocks with variables must
+    have names of their own.
+
+    Args:
+      do_stat_on_norm: akid's flag for statistics of the filters' norms,
+        kept on the system for the summaries.
+    """
+
+    def __init__(self, name=None, inputs=None, do_stat_on_norm=False, **kwargs):
+        super().__init__(name=name, inputs=inputs, **kwargs)
+        self.do_stat_on_norm = do_stat_on_norm
         self._blocks = {}
 
     @property
@@ -71,14 +107,29 @@ class System(Block):
             raise ValueError(f"{describe(self)} already holds {describe(block)}; a block is "
                              f"attached once (make another block to use the layer again)")
         if not block.name_given:
-            block.rename(default_name(block, self._blocks))
+            block.rename(self._default_name(block))
         if block.name in self._blocks:
-            raise ValueError(f"{describe(self)} already has a block named '{block.name}'; "
-                             f"block names in a system must be unique")
+            self._rename_duplicate(block)
         self._wire(block)
         self._blocks[block.name] = block
         block.set_mode(self.mode)
         return block
+
+    def _default_name(self, block):
+        template = getattr(block, "akid_template", None)
+        if template is None:
+            return default_name(block, self._blocks)
+        count = sum(getattr(b, "akid_template", None) is not None for b in self._blocks.values())
+        return free_name(template, self._blocks, start=count + 1, sep="")
+
+    def _rename_duplicate(self, block):
+        """Gives a block whose name is taken the first free `<name>_<n>`, unless both it and
+        the block holding the name have variables (akid refused those too: they clashed)."""
+        holder = self._blocks[block.name]
+        if _makes_variables(block) and _makes_variables(holder):
+            raise duplicate_error(self, block, holder)
+        block._duplicate_of = weakref.ref(holder)  # not tracked: checkpoint keys stay as they are
+        block.rename(free_name(block.name, self._blocks, start=1))
 
     def _wire(self, block):
         """Checks where `block` takes its inputs from, at attach time."""
@@ -100,6 +151,17 @@ class System(Block):
             if block.is_setup:
                 variables.extend(block.var_list)
         return variables
+
+    @property
+    def is_empty(self):
+        """Whether no block is attached yet (akid's `is_empty`)."""
+        return not self._blocks
+
+    def get_last_layer_name(self):
+        """The name of the block attached last (akid's, e.g. to feed it to a later block)."""
+        if not self._blocks:
+            raise ValueError(f"{describe(self)} has no blocks yet; attach one first")
+        return next(reversed(self._blocks))
 
     def get_layer_by_name(self, name):
         """The block called `name`, searched in nested systems too ("unit1/conv1" works)."""
@@ -140,8 +202,8 @@ class GraphSystem(System):
     its last data block.
     """
 
-    def __init__(self, name=None, inputs=None):
-        super().__init__(name=name, inputs=inputs)
+    def __init__(self, name=None, inputs=None, **kwargs):
+        super().__init__(name=name, inputs=inputs, **kwargs)
         self._wiring = {}
 
     def _wire(self, block):

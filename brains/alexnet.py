@@ -35,6 +35,7 @@ class AlexNet(Brain):
             pooled = i in (0, 1, 4)
             self.attach(cnn_block(ksize=[ksize, ksize], out_channel_num=out, wd=wd, bn=bn,
                                   pool_size=[3, 3] if pooled else None,
-                                  pool_stride=[2, 2] if pooled else None, name=f"conv{i + 1}"))
+                                  pool_stride=[2, 2] if pooled else None,
+                                  activation_before_pooling=True, name=f"conv{i + 1}"))
         classifier_head(self, fc_units, class_num, wd=wd, keep_prob=keep_prob,
                         names=["fc6", "fc7", "fc8"])

@@ -36,9 +36,9 @@ class LeNet(Brain):
     def __init__(self, class_num=10, keep_prob=0.5, wd=None, name="lenet", **kwargs):
         super().__init__(name=name, **kwargs)
         self.attach(cnn_block(ksize=[5, 5], out_channel_num=32, pool_size=[2, 2], wd=wd,
-                              name="conv1"))
+                              activation_before_pooling=True, name="conv1"))
         self.attach(cnn_block(ksize=[5, 5], out_channel_num=64, pool_size=[2, 2], wd=wd,
-                              name="conv2"))
+                              activation_before_pooling=True, name="conv2"))
         self.attach(cnn_block(out_channel_num=512, wd=wd,
                               keep_prob=None if keep_prob == 1.0 else keep_prob, name="ip1"))
         self.attach(InnerProductLayer(out_channel_num=class_num, wd=wd, name="ip2"))

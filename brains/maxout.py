@@ -53,7 +53,8 @@ class MaxoutNet(Brain):
             self.attach(cnn_block(ksize=[ksize, ksize], out_channel_num=units * pieces, wd=wd,
                                   activation={"type": "maxout", "group_size": pieces},
                                   pool_size=[window, window], pool_stride=[stride, stride],
-                                  keep_prob=keep_prob, name=f"conv{i + 1}"))
+                                  activation_before_pooling=True, keep_prob=keep_prob,
+                                  name=f"conv{i + 1}"))
         self.attach(cnn_block(out_channel_num=fc_units * fc_pieces, wd=wd,
                               activation={"type": "maxout", "group_size": fc_pieces},
                               keep_prob=keep_prob, name="fc"))

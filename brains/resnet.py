@@ -50,7 +50,7 @@ class ResNet(Brain):
         self.depth, self.width, self.shortcut = depth, width, shortcut
         units = (depth - 2) // 6
         self.attach(cnn_block(ksize=[3, 3], out_channel_num=width, init_para=HE_INIT, wd=wd,
-                              bn=True, name="conv1"))
+                              bn=True, pool_size=None, name="conv1"))
         channels = width
         for stage in range(3):
             for unit in range(units):
@@ -85,9 +85,10 @@ def residual_unit(out_channel_num, stride=1, in_channel_num=None, shortcut="padd
     in_channel_num = (check_positive_int(unit, "in_channel_num", in_channel_num, allow_none=True)
                       or out_channel_num)
     unit.attach(cnn_block(ksize=[3, 3], out_channel_num=out_channel_num, init_para=HE_INIT,
-                          wd=wd, bn=True, conv_stride=[stride, stride], name="conv1"))
+                          wd=wd, bn=True, conv_stride=[stride, stride], pool_size=None,
+                          name="conv1"))
     unit.attach(cnn_block(ksize=[3, 3], out_channel_num=out_channel_num, init_para=HE_INIT,
-                          wd=wd, bn=True, activation=None, name="conv2"))
+                          wd=wd, bn=True, activation=None, pool_size=None, name="conv2"))
     branch = "conv2"
     if stride != 1 or in_channel_num != out_channel_num:
         if shortcut == "projection":

@@ -1,4 +1,4 @@
-"""cnn_block: akid's template of conv -> [bn] -> activation -> [pool] -> [dropout];
+"""cnn_block: akid's template of conv -> [pool] -> [bn] -> activation -> [dropout];
 `classifier_head`, the zoo's fully connected layers, loss and accuracy; and
 `check_widths`, the check of the zoo's lists of layer widths."""
 from akid.checks import check_positive_int, describe
@@ -8,40 +8,72 @@ from akid.blocks.layers import (AccuracyLayer, BatchNormalizationLayer, Convolut
 from akid.brains.brain import Brain
 
 
-def cnn_block(ksize=None, init_para=None, wd=None, out_channel_num=32, pool_size=None,
-              pool_stride=None, activation={"type": "relu"}, keep_prob=None, bn=None,  # noqa: B006
-              name=None, padding="SAME", conv_stride=(1, 1), pool_type="max"):
-    """A small Brain: a convolution (or, with ksize=None, an inner product), then
-    optional batch norm, an activation, optional pooling and optional dropout.
+AKID_POOL = (2, 2)  # akid's default window and stride: a convolution block pools 2x2
+
+
+def cnn_block(ksize=None, init_para=None, wd=None, out_channel_num=32, pool_size=AKID_POOL,
+              pool_stride=AKID_POOL, activation={"type": "relu"}, keep_prob=None,  # noqa: B006
+              bn=None, name=None, padding=None, conv_stride=(1, 1), pool_type="max",
+              initial_bias_value=0.0, activation_before_pooling=False, conv_padding=None,
+              max_norm=None):
+    """akid's block template, as a small Brain: a convolution (or, with ksize=None, an
+    inner product), then pooling, batch norm, an activation and dropout.
+
+    As in akid, a convolution block pools (2x2, stride 2) unless `pool_size=None`, and
+    pools right after the convolution; `activation_before_pooling=True` moves batch norm
+    and the activation before the pooling (conv -> bn -> activation -> pool).
 
     Args:
-      ksize: convolution kernel [h, w]; None makes the block fully connected.
-      init_para, wd: the weights' initializer and weight decay dicts.
+      ksize: convolution kernel [h, w]; None makes the block fully connected (no pooling).
+      init_para, wd: the weights' initializer and weight decay dicts (None: the layers'
+        defaults, xavier and no decay).
       out_channel_num: filters (or units).
-      pool_size, pool_stride: pooling window and stride [h, w]; None: no pooling.
-      activation: {"type": "relu"}, {"type": "maxout", "group_size": 2}, ...; None: linear.
+      pool_size, pool_stride: pooling window and stride [h, w]; pool_size None: no pooling.
+      activation: {"type": "relu"}, {"type": "maxout", "group_size": 2}, akid's "gsmax"
+        and "ngsmax", ...; None: linear.
       keep_prob: dropout keep probability; None: no dropout.
-      bn: None/False for no batch norm, True or a dict of BatchNormalizationLayer args.
-      name: the brain's name.
+      bn: None/False for no batch norm, True or a dict of BatchNormalizationLayer args
+        (akid's {"gamma_init": 1, "fix_gamma": True} included). With batch norm the
+        convolution has no bias (batch norm's beta takes its place).
+      name: the brain's name; None: akid's `conv<k>` / `ip<k>`, k counting the
+        cnn_blocks of the brain it is attached to.
+      padding: the convolution's and pooling's padding, "SAME" (default) or "VALID".
+      conv_padding: akid's: the convolution's padding alone (the pooling's is "SAME").
+      conv_stride: the convolution's strides [h, w].
+      pool_type: "max" or "avg".
+      initial_bias_value: the bias's initial value; None: no bias.
+      max_norm: akid's max-norm constraint of the weights (see WeightedLayer).
 
-    Returns: a Brain whose blocks are named conv/ip, bn, activation, pool, dropout.
+    Returns: a Brain whose blocks are named conv/ip, pool, bn, activation, dropout.
     """
     block = Brain(name=name)
+    if name is None:
+        block.akid_template = "conv" if ksize is not None else "ip"
+    if ksize is None and pool_size is not AKID_POOL and pool_size is not None:
+        raise ValueError(f"{describe(block)}: pool_size={pool_size!r} needs a convolution; "
+                         f"give ksize, or drop pool_size for a fully connected block")
+    weights = dict(out_channel_num=out_channel_num, init_para=init_para, wd=wd,
+                   max_norm=max_norm)
     if ksize is not None:
-        block.attach(ConvolutionLayer(ksize=ksize, strides=conv_stride, padding=padding,
-                                      out_channel_num=out_channel_num, init_para=init_para,
-                                      wd=wd, initial_bias_value=None if bn else 0.0,
-                                      name="conv"))
+        block.attach(ConvolutionLayer(ksize=ksize, strides=conv_stride,
+                                      padding=conv_padding or padding or "SAME",
+                                      initial_bias_value=None if bn else initial_bias_value,
+                                      name="conv", **weights))
     else:
-        block.attach(InnerProductLayer(out_channel_num=out_channel_num, init_para=init_para,
-                                       wd=wd, name="ip"))
+        block.attach(InnerProductLayer(initial_bias_value=initial_bias_value, name="ip",
+                                       **weights))
+    pool = None
+    if ksize is not None and pool_size is not None:
+        pool = PoolingLayer(ksize=pool_size, strides=pool_stride or pool_size,
+                            padding=padding or "SAME", type=pool_type, name="pool")
+    if pool is not None and not activation_before_pooling:
+        block.attach(pool)
     if bn:
         block.attach(BatchNormalizationLayer(**(bn if isinstance(bn, dict) else {}), name="bn"))
     if activation is not None:
         block.attach(make_activation(activation, name="activation", owner=describe(block)))
-    if pool_size is not None:
-        block.attach(PoolingLayer(ksize=pool_size, strides=pool_stride or pool_size,
-                                  padding=padding, type=pool_type, name="pool"))
+    if pool is not None and activation_before_pooling:
+        block.attach(pool)
     if keep_prob is not None:
         block.attach(DropoutLayer(keep_prob=keep_prob, name="dropout"))
     return block

@@ -9,7 +9,7 @@ import pathlib
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-FOLDERS = ("blocks", "sources", "sensors", "brains", "kongfu", "kids", "spec")
+FOLDERS = ("blocks", "sources", "sensors", "brains", "kongfu", "kids", "spec", "compat")
 EVERYTHING = set(FOLDERS) | {"checks", ""}
 # What each folder may import besides itself and the bottom-level `checks` module.
 ALLOWED = {
@@ -20,6 +20,7 @@ ALLOWED = {
     "sensors": {"sources", "blocks"},
     "kids": EVERYTHING,
     "spec": EVERYTHING,
+    "compat": EVERYTHING,  # akid's old paths alias every folder (resolved at access)
     "": EVERYTHING,  # the top-level __init__.py
     "checks": set(),
 }
@@ -82,8 +83,8 @@ def test_the_checks_module_imports_nothing_of_akid():
     assert imports("akid.checks") == set()
 
 
-def test_nothing_imports_kids_but_kids_spec_and_the_top_level():
-    offenders = sorted(m for m in MODULES if folder_of(m) not in ("kids", "spec", "")
+def test_nothing_imports_kids_but_kids_spec_compat_and_the_top_level():
+    offenders = sorted(m for m in MODULES if folder_of(m) not in ("kids", "spec", "compat", "")
                        and any(folder_of(i) == "kids" for i in imports(m)))
     assert not offenders, f"{offenders} import akid.kids"
 

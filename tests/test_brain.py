@@ -1,11 +1,14 @@
 """Brains: loss and gradients, nested brains (residual, inception), activations,
 summary, graph, tf.function use and the errors that say how to fix a misuse."""
+import warnings
+
 import numpy as np
 import pytest
 import tensorflow as tf
 
 from akid import (Brain, ConvolutionLayer, InnerProductLayer, LeNet, MergeLayer,
-                  OneLayerBrain, PoolingLayer, ReLULayer, SoftmaxWithLossLayer, cnn_block)
+                  OneLayerBrain, PoolingLayer, ReLULayer, SoftmaxLayer, SoftmaxWithLossLayer,
+                  cnn_block)
 from akid.brains.brain import _walk_paths
 from harness import check_block
 
@@ -76,8 +79,9 @@ def test_a_gradient_step_lowers_the_loss():
 
 def residual_brain():
     unit = Brain(name="unit1")
-    unit.attach(cnn_block(ksize=[3, 3], out_channel_num=4, name="a"))
-    unit.attach(cnn_block(ksize=[3, 3], out_channel_num=4, activation=None, name="b"))
+    unit.attach(cnn_block(ksize=[3, 3], out_channel_num=4, pool_size=None, name="a"))
+    unit.attach(cnn_block(ksize=[3, 3], out_channel_num=4, activation=None, pool_size=None,
+                          name="b"))
     unit.attach(MergeLayer(mode="sum", inputs=["b", {"name": "system_in", "idxs": [0]}],
                            name="add"))
     brain = Brain(name="resnet")
@@ -369,3 +373,26 @@ def test_checkpoint_restores_into_a_brain_built_later(tmp_path):
     status = tf.train.Checkpoint(brain=fresh).read(path)
     np.testing.assert_allclose(fresh([images, labels]).numpy(), expected, atol=1e-5)
     status.assert_consumed()
+
+
+# -- misuse warned about --------------------------------------------------------------------
+
+def test_a_softmax_before_softmax_with_loss_is_warned_about():
+    brain = Brain(name="double")
+    brain.attach(InnerProductLayer(out_channel_num=3, name="ip"))
+    brain.attach(SoftmaxLayer(name="prob"))
+    with pytest.warns(UserWarning, match=r"Block 'loss' \(SoftmaxWithLossLayer\) in brain "
+                                         r"'double' takes the output of Block 'prob' "
+                                         r"\(SoftmaxLayer\), a softmax.*Feed it the logits "
+                                         r"\(the block before 'prob'\)"):
+        brain.attach(SoftmaxWithLossLayer(class_num=3, name="loss"))
+    nested = Brain(name="nested")
+    head = nested.attach(Brain(name="head"))
+    head.attach(InnerProductLayer(out_channel_num=3, name="ip"))
+    head.attach(SoftmaxLayer(name="prob"))
+    with pytest.warns(UserWarning, match=r"takes the output of Block 'prob'"):
+        nested.attach(SoftmaxWithLossLayer(class_num=3, name="loss"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the logits, as it should be: no warning
+        brain.attach(SoftmaxWithLossLayer(class_num=3, name="right",
+                                          inputs=["ip", {"name": "system_in", "idxs": [1]}]))

@@ -245,12 +245,22 @@ def test_malformed_input_references_are_refused(ref, error):
         graph.attach(MergeLayer(name="m", inputs=[ref, "tanh"]))
 
 
-def test_duplicate_block_name():
+def test_duplicate_names_of_blocks_without_variables_are_renamed_as_akid_allowed():
     graph = GraphSystem(name="g")
-    graph.attach(TanhLayer(name="act"))
-    with pytest.raises(ValueError, match=r"Block 'g' \(GraphSystem\) already has a block "
-                                         r"named 'act'"):
-        graph.attach(ReLULayer(name="act"))
+    first = graph.attach(TanhLayer(name="act"))
+    second = graph.attach(ReLULayer(name="act"))
+    assert [b.name for b in graph.blocks] == ["act", "act_1"] and second.name == "act_1"
+    assert graph.get_layer_by_name("act") is first  # akid's lookup: the first one
+
+
+def test_duplicate_names_of_blocks_with_variables_are_refused():
+    graph = GraphSystem(name="g")
+    graph.attach(InnerProductLayer(out_channel_num=2, name="ip"))
+    with pytest.raises(ValueError, match=r"Block 'g' \(GraphSystem\) already has a block named "
+                                         r"'ip', Block 'ip' \(InnerProductLayer\); it and "
+                                         r"InnerProductLayer both have variables, which are "
+                                         r"saved, restored and looked up"):
+        graph.attach(InnerProductLayer(out_channel_num=2, name="ip"))
 
 
 def test_the_same_block_is_attached_once():
@@ -277,12 +287,14 @@ def test_wrong_input_rank_names_the_block_and_the_shapes():
 def test_unknown_initializer_in_a_template():
     with pytest.raises(ValueError, match=r"Block 'conv' \(ConvolutionLayer\): unknown "
                                          r"initializer 'xavir'; known: constant, glorot, he, "
-                                         r"msra, normal, truncated_normal, uniform, xavier"):
+                                         r"msra, normal, truncated_normal, uniform, xavier; "
+                                         r"akid's: default, msra_init, uniform_unit_scaling"):
         cnn_block(ksize=[3, 3], init_para={"name": "xavir"}, name="block1")
 
 
 def test_unknown_activation_type():
-    known = r"known types: relu, sigmoid, tanh, softmax, elu, leaky_relu, maxout"
+    known = (r"known types: relu, sigmoid, tanh, softmax, elu, leaky_relu, maxout, gsmax, "
+             r"ngsmax, linearize, gsoftmax")
     with pytest.raises(ValueError, match=r"Block 'block1' \(Brain\): unknown activation type "
                                          r"'swish'; " + known):
         cnn_block(ksize=[3, 3], activation={"type": "swish"}, name="block1")
@@ -333,9 +345,10 @@ def test_an_empty_system_says_so():
         GraphSystem(name="g")(tf.zeros([1, 2]))
 
 
-@pytest.mark.parametrize("name", ["conv 1", "1conv", "a/b", "", 3])
+@pytest.mark.parametrize("name", ["conv 1", "-conv", "a/b", "", 3])
 def test_bad_block_names_are_refused(name):
-    with pytest.raises(ValueError, match=r"TanhLayer: name must be an identifier"):
+    with pytest.raises(ValueError, match=r"TanhLayer: name must be letters, digits, '_', '-' "
+                                         r"or '\.' \(as in 'conv1' or 'conv-1'\), got"):
         TanhLayer(name=name)
 
 
@@ -460,7 +473,7 @@ def test_unknown_mode_lists_the_modes():
 def lookup_brain():
     brain = Brain(name="b")
     brain.attach(ConvolutionLayer([3, 3], [1, 1], "SAME", 4, name="conv1"))
-    brain.attach(cnn_block(ksize=[3, 3], out_channel_num=4, name="unit"))
+    brain.attach(cnn_block(ksize=[3, 3], out_channel_num=4, pool_size=None, name="unit"))
     brain.attach(InnerProductLayer(out_channel_num=2, name="ip"))
     return brain
 

@@ -2,7 +2,8 @@
 import tensorflow as tf
 
 from akid.blocks.block import Block
-from akid.checks import check_number, check_positive_int, describe
+from akid.blocks.layers.group import GroupSoftmaxLayer, MaxoutLayer, SoftmaxNormalizationLayer
+from akid.checks import check_number
 
 
 class ReLULayer(Block):
@@ -55,33 +56,6 @@ class LeakyReLULayer(Block):
         return tf.nn.leaky_relu(x, alpha=self.alpha)
 
 
-class MaxoutLayer(Block):
-    """Maxout (Goodfellow et al., 2013): the max over groups of `group_size` channels.
-
-    Args:
-      group_size: channels per group; the last axis must divide by it.
-
-    Input shape: (..., C). Output shape: (..., C / group_size).
-    """
-
-    def __init__(self, group_size, **kwargs):
-        super().__init__(**kwargs)
-        self.group_size = check_positive_int(self, "group_size", group_size)
-
-    def _setup(self, input_shape):
-        channels = input_shape[-1]
-        if channels is None or channels % self.group_size:
-            raise ValueError(f"{describe(self)}: the last axis ({channels}) must divide by "
-                             f"group_size {self.group_size}, got input shape "
-                             f"{tuple(input_shape.as_list())}")
-
-    def _forward(self, x):
-        channels = x.shape[-1]
-        grouped = tf.reshape(x, tf.concat([tf.shape(x)[:-1],
-                                           [channels // self.group_size, self.group_size]], 0))
-        return tf.reduce_max(grouped, axis=-1)
-
-
 ACTIVATIONS = {
     "relu": ReLULayer,
     "sigmoid": SigmoidLayer,
@@ -90,6 +64,11 @@ ACTIVATIONS = {
     "elu": ELULayer,
     "leaky_relu": LeakyReLULayer,
     "maxout": MaxoutLayer,
+    # akid's grouped activations, and the older names its examples use
+    "gsmax": GroupSoftmaxLayer,
+    "ngsmax": SoftmaxNormalizationLayer,
+    "linearize": GroupSoftmaxLayer,
+    "gsoftmax": SoftmaxNormalizationLayer,
 }
 
 

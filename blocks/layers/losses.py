@@ -2,7 +2,7 @@
 import tensorflow as tf
 
 from akid.blocks.block import Block
-from akid.checks import check_positive_int, describe
+from akid.checks import check_number, check_positive_int, describe
 from akid.blocks.checks import check_two_inputs
 
 
@@ -10,13 +10,32 @@ class LossLayer(Block):
     """Base of loss blocks: inputs [prediction, target], output a scalar.
 
     Without explicit `inputs`, a loss block in a GraphSystem takes the output
-    of the data block before it and the labels (`system_in[1]`).
+    of the data block before it and the labels (`system_in[1]`). A subclass
+    writes `_loss(inputs)`; the block's output is `loss_weight * _loss(inputs)`,
+    so the losses of a multi-output brain add up with their weights.
+
+    Args:
+      loss_weight: a number >= 0 scaling this loss in the brain's total (default 1).
     """
 
     role = "loss"
 
+    def __init__(self, loss_weight=1.0, **kwargs):
+        super().__init__(**kwargs)
+        self.loss_weight = check_number(self, "loss_weight", loss_weight, low=0)
+        if self.loss_weight != 1.0 and type(self)._forward is not LossLayer._forward:
+            raise TypeError(f"{describe(self)} overrides _forward, so loss_weight="
+                            f"{loss_weight} would not scale it; write _loss(inputs) instead")
+
     def _setup(self, input_shapes):
         check_two_inputs(self, input_shapes)
+
+    def _forward(self, inputs):
+        loss = self._loss(inputs)
+        return loss if self.loss_weight == 1.0 else loss * tf.cast(self.loss_weight, loss.dtype)
+
+    def _loss(self, inputs):
+        raise NotImplementedError(f"{type(self).__name__} must implement _loss(inputs)")
 
 
 class SoftmaxWithLossLayer(LossLayer):
@@ -24,6 +43,7 @@ class SoftmaxWithLossLayer(LossLayer):
 
     Args:
       class_num: number of classes; the logits' last axis must equal it.
+      loss_weight: as for LossLayer.
 
     Inputs: logits (N, class_num); labels (N,) ints in [0, class_num) or one-hot (N, class_num).
     Output: scalar.
@@ -43,7 +63,7 @@ class SoftmaxWithLossLayer(LossLayer):
             raise ValueError(f"{describe(self)} expects labels (N,) or one-hot "
                              f"(N, {self.class_num}), got {tuple(labels.as_list())}")
 
-    def _forward(self, inputs):
+    def _loss(self, inputs):
         logits, labels = inputs
         if len(labels.shape) == 2:
             losses = tf.nn.softmax_cross_entropy_with_logits(tf.cast(labels, logits.dtype), logits)
@@ -56,7 +76,7 @@ class SoftmaxWithLossLayer(LossLayer):
 class MSELossLayer(LossLayer):
     """Mean squared error: mean((prediction - target) ** 2)."""
 
-    def _forward(self, inputs):
+    def _loss(self, inputs):
         prediction, target = inputs
         return tf.reduce_mean(tf.square(prediction - tf.cast(target, prediction.dtype)))
 
@@ -75,7 +95,7 @@ class HingeLossLayer(LossLayer):
             raise ValueError(f"{describe(self)} expects scores (N, C) and int labels (N,), got "
                              f"{tuple(scores.as_list())} and {tuple(labels.as_list())}")
 
-    def _forward(self, inputs):
+    def _loss(self, inputs):
         scores, labels = inputs
         labels = tf.cast(labels, tf.int32)
         true_scores = tf.gather(scores, labels, batch_dims=1)[:, None]

@@ -15,7 +15,7 @@ class PoolingLayer(Block):
     Args:
       ksize: window, [h, w] or [1, h, w, 1].
       strides: [h, w] or [1, h, w, 1].
-      padding: "SAME" or "VALID".
+      padding: "SAME" or "VALID" (default, as akid's).
       type: "max" or "avg".
 
     Input shape: (N, H, W, C). Output shape: (N, H', W', C).
@@ -24,7 +24,7 @@ class PoolingLayer(Block):
     input_ranks = (4,)
     input_layout = "(N, H, W, C)"
 
-    def __init__(self, ksize, strides, padding="SAME", type="max", **kwargs):  # noqa: A002
+    def __init__(self, ksize, strides, padding="VALID", type="max", **kwargs):  # noqa: A002
         super().__init__(**kwargs)
         self.ksize = spatial_pair(self, "ksize", ksize)
         self.strides = spatial_pair(self, "strides", strides)

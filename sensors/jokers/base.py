@@ -19,6 +19,14 @@ class Joker(Block):
     A subclass writes `_augment(images, seed, training)`; it may draw several
     values from `seed` with `split_seed(seed, k)`.
 
+    A joker written akid's way works too: it overrides `_setup(data_in)` (or
+    `_forward(data_in)`) for ONE image (H, W, C) and sets `self._data` (or
+    returns the result); it is then mapped over the batch, image by image
+    (`tf.map_fn`), so per-image ops such as `tf.image.random_saturation` see
+    one image each, as in akid. Its randomness is TensorFlow's stateful random
+    ops, so it is not keyed by the sensor's seed. It runs on whichever
+    pipeline it is attached to, training or validation alike.
+
     Two ways to call a joker:
       joker.augment(images, seed, training)  # what the sensor does; stateless
       joker(images) / joker([images, seed])  # the Block interface: `training`
@@ -45,6 +53,22 @@ class Joker(Block):
     needs_float = True
     random = True
     training_only = False
+    _per_image = None  # an akid-style subclass's `_setup`/`_forward`, on one image
+
+    def __init__(self, do_summary=False, **kwargs):
+        super().__init__(do_summary=do_summary, **kwargs)  # akid: no summaries of jokers
+
+    def __init_subclass__(cls, **kwargs):
+        """Spots a joker written akid's way (no `_augment`; its own `_setup` or `_forward`)
+        and keeps that method aside as the per-image function."""
+        super().__init_subclass__(**kwargs)
+        if cls._augment is not Joker._augment:
+            return
+        for method in ("_forward", "_setup"):
+            if method in vars(cls):
+                cls._per_image = vars(cls)[method]
+                setattr(cls, method, getattr(Joker, method))
+                return
 
     def augment(self, images, seed, training=True):
         """Augments `images` ((N, H, W, C) or (H, W, C)) with randomness keyed by `seed`."""
@@ -84,8 +108,23 @@ class Joker(Block):
         return out[0] if single else out
 
     def _augment(self, images, seed, training):
-        raise NotImplementedError(f"{type(self).__name__} must implement "
-                                  f"_augment(images, seed, training)")
+        if self._per_image is None:
+            raise NotImplementedError(f"{type(self).__name__} must implement "
+                                      f"_augment(images, seed, training)")
+        one = tf.TensorSpec(images.shape[1:], images.dtype)
+        out = tf.function(self._one_image).get_concrete_function(one).structured_outputs
+        return tf.map_fn(self._one_image, images,
+                         fn_output_signature=tf.TensorSpec(out.shape, out.dtype))
+
+    def _one_image(self, image):
+        """The akid-style per-image function on one (H, W, C) image; keeps nothing on self."""
+        out = type(self)._per_image(self, image)
+        if out is None:
+            out = self.__dict__.pop("_data", None)
+        if out is None:
+            raise ValueError(f"{describe(self)}: its akid-style _setup(data_in) must set "
+                             f"self._data (or return the augmented image)")
+        return tf.convert_to_tensor(out)
 
 
 def split_seed(seed, num):

@@ -1,9 +1,11 @@
-"""Jokers that move pixels: random flips, random (train) or center (val) crops, rotations."""
+"""Jokers that move pixels: random flips, random (train) or center (val) crops, rotations,
+resizing."""
 import math
 
 import tensorflow as tf
 
-from akid.checks import check_choice, check_flag, check_number, check_positive_int, describe
+from akid.checks import (check_choice, check_flag, check_int, check_number, check_positive_int,
+                         describe)
 from akid.sensors.jokers.base import Joker, split_seed
 
 
@@ -69,23 +71,41 @@ class CropJoker(Joker):
     this is the usual CIFAR "pad 4, crop 32" augmentation.
 
     Args:
-      height, width: the crop size; at most the images' size.
+      height, width: the crop size; at most the images' size (unless `center`).
+      center: akid's: always the center window, in training too; images smaller than
+        height x width are padded evenly with zeros (`tf.image.resize_with_crop_or_pad`).
+      central_fraction: akid's: with `center`, crop the central fraction (0, 1] of each
+        side instead of height x width (`tf.image.central_crop`).
 
     Input: (N, H, W, C) of any dtype. Output: (N, height, width, C), same dtype.
 
     Example:
       sensor.attach(PaddingLayer([4, 4]), to_val=True)
       sensor.attach(CropJoker(32, 32), to_val=True)  # val: the center, i.e. the original
+      sensor.attach(CropJoker(center=True, central_fraction=0.875), to_val=True)  # akid's
     """
 
     needs_float = False
 
-    def __init__(self, height, width, **kwargs):
+    def __init__(self, height=None, width=None, center=False, central_fraction=None,
+                 **kwargs):
         super().__init__(**kwargs)
-        self.height = check_positive_int(self, "height", height)
-        self.width = check_positive_int(self, "width", width)
+        self.center = check_flag(self, "center", center)
+        self.central_fraction = check_number(self, "central_fraction", central_fraction,
+                                             low=0.0, high=1.0, low_open=True, allow_none=True)
+        if central_fraction is not None and not center:
+            raise ValueError(f"{describe(self)}: central_fraction={central_fraction} crops the "
+                             f"center; give center=True with it")
+        sized = central_fraction is None
+        self.height = check_positive_int(self, "height", height, allow_none=not sized)
+        self.width = check_positive_int(self, "width", width, allow_none=not sized)
+        self.random = not center
 
     def _augment(self, images, seed, training):
+        if self.central_fraction is not None:
+            return tf.image.central_crop(images, self.central_fraction)
+        if self.center:
+            return tf.image.resize_with_crop_or_pad(images, self.height, self.width)
         shape = tf.shape(images)
         size_h = images.shape[1] if images.shape[1] is not None else shape[1]
         size_w = images.shape[2] if images.shape[2] is not None else shape[2]
@@ -170,3 +190,34 @@ def rotate(images, angles, interpolation="bilinear", fill_mode="constant", fill_
         images=images, transforms=transforms, output_shape=shape[1:3],
         fill_value=tf.cast(fill_value, tf.float32), interpolation=interpolation.upper(),
         fill_mode=fill_mode.upper())
+
+
+RESIZE_METHODS = ("bilinear", "nearest", "bicubic", "area")  # akid's resize_method 0..3
+
+
+class ResizeJoker(Joker):
+    """Resizes every image to height x width (`tf.image.resize`), as akid's ResizeJoker.
+
+    Deterministic: it resizes training and validation images alike.
+
+    Args:
+      height, width: the output size.
+      resize_method: akid's int (0 bilinear, 1 nearest neighbor, 2 bicubic, 3 area) or
+        one of those names.
+
+    Input: (N, H, W, C). Output: (N, height, width, C), float32 (nearest: the input dtype).
+    """
+
+    random = False
+
+    def __init__(self, height, width, resize_method=0, **kwargs):
+        super().__init__(**kwargs)
+        self.height = check_positive_int(self, "height", height)
+        self.width = check_positive_int(self, "width", width)
+        if isinstance(resize_method, int) and not isinstance(resize_method, bool):
+            check_int(self, "resize_method", resize_method, low=0, high=len(RESIZE_METHODS) - 1)
+            resize_method = RESIZE_METHODS[resize_method]
+        self.resize_method = check_choice(self, "resize_method", resize_method, RESIZE_METHODS)
+
+    def _augment(self, images, seed, training):
+        return tf.image.resize(images, [self.height, self.width], method=self.resize_method)

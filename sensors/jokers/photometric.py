@@ -49,19 +49,29 @@ class WhitenJoker(Joker):
         return (images - mean) / tf.maximum(tf.sqrt(variance), floor)
 
 
+AKID_BRIGHTNESS = 63.0  # akid's LightJoker (TF's CIFAR-10 tutorial, on 0..255 pixels)
+AKID_CONTRAST = (0.2, 1.8)
+
+
 class LightJoker(Joker):
     """Random brightness and contrast for each training image.
 
     Brightness adds a delta uniform in [-brightness, brightness] to every
-    pixel; contrast then moves each channel away from (or towards) its mean
-    by a factor uniform in [lower, upper]: (x - mean) * factor + mean, as
-    `tf.image.adjust_contrast`. Values are not clipped. `brightness` is in
-    the units the images have when they reach the joker (e.g. 63 for 0..255
-    pixels, 0.25 for [0, 1]).
+    pixel; contrast moves each channel away from (or towards) its mean by a
+    factor uniform in [lower, upper]: (x - mean) * factor + mean, as
+    `tf.image.adjust_contrast`. The two commute (contrast keeps a delta added
+    to every pixel), so the order akid used (contrast first) gives the same.
+    Values are not clipped. `brightness` is in the units the images have when
+    they reach the joker (e.g. 63 for 0..255 pixels, 0.25 for [0, 1]).
 
     Args:
-      brightness: the largest brightness delta, >= 0; None or 0: no change.
-      contrast: (lower, upper) contrast factors, 0 <= lower <= upper; None: no change.
+      brightness: the largest brightness delta, >= 0; True: akid's 63; False or 0:
+        no change.
+      contrast: (lower, upper) contrast factors, 0 <= lower <= upper; True: akid's
+        (0.2, 1.8); False: no change.
+      Left out (None): akid's True when the call gives no value or akid's flags (so
+      `LightJoker()` and `LightJoker(brightness=False)` are akid's), no change when
+      the other one is a number or range (`LightJoker(brightness=20.0)`).
 
     Input: (N, H, W, C). Output: the same shape, float. Validation: unchanged.
 
@@ -73,12 +83,20 @@ class LightJoker(Joker):
 
     def __init__(self, brightness=None, contrast=None, **kwargs):
         super().__init__(**kwargs)
+        given = [v for v in (brightness, contrast) if v is not None]
+        akid_style = all(isinstance(v, bool) for v in given)  # no value, or akid's flags
+        brightness = akid_style if brightness is None else brightness
+        contrast = akid_style if contrast is None else contrast
+        if isinstance(brightness, bool):
+            brightness = AKID_BRIGHTNESS if brightness else None
+        if isinstance(contrast, bool):
+            contrast = AKID_CONTRAST if contrast else None
         self.brightness = check_number(self, "brightness", brightness, low=0.0, allow_none=True)
         if contrast is not None:
             if not (isinstance(contrast, (list, tuple)) and len(contrast) == 2):
                 error = ValueError if isinstance(contrast, (list, tuple)) else TypeError
                 raise error(f"{describe(self)}: contrast must be (lower, upper) with "
-                            f"0 <= lower <= upper, or None, got {contrast!r}")
+                            f"0 <= lower <= upper, True or None, got {contrast!r}")
             lower = check_number(self, "contrast lower", contrast[0], low=0.0)
             upper = check_number(self, "contrast upper", contrast[1], low=lower)
             contrast = (lower, upper)
