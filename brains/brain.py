@@ -1,9 +1,11 @@
 """Brain: the data-processing engine, a GraphSystem that knows its loss and metrics."""
 import collections
+import warnings
 
 import tensorflow as tf
 
 from akid.blocks import recorder
+from akid.blocks.layers import SoftmaxLayer, SoftmaxWithLossLayer
 from akid.checks import describe
 from akid.blocks.systems import SYSTEM_IN, GraphSystem, System, as_list
 
@@ -26,8 +28,15 @@ class Brain(GraphSystem):
 
     Subclass it and attach blocks in `__init__`, or attach them from outside.
     Loss blocks (SoftmaxWithLossLayer, ...) anywhere in the brain, nested brains
-    included, add up to `loss`, together with every layer's weight decay; eval
-    blocks (AccuracyLayer) fill `eval`.
+    included, add up to `loss` (each scaled by its `loss_weight`), together with
+    every layer's weight decay; eval blocks (AccuracyLayer) fill `eval`.
+
+    Several inputs and outputs: the input is akid's `system_in` list, nests
+    flattened, so `[(xa, xb), (y1, y2)]` is `system_in` `[xa, xb, y1, y2]`;
+    blocks take what they need with `inputs=[{"name": "system_in", "idxs":
+    [k]}]` (without `inputs`, a loss block takes `system_in[1]`). The brain's
+    outputs (`heads`) are the blocks its top-level loss blocks judge; with
+    several, `infer` (and so `Kid.predict` and `Kid.export`) gives each.
 
     Example:
       class OneLayerBrain(Brain):
@@ -46,8 +55,8 @@ class Brain(GraphSystem):
       brain.loss, brain.eval["accuracy"]
     """
 
-    def __init__(self, name=None, inputs=None):
-        super().__init__(name=name, inputs=inputs)
+    def __init__(self, name=None, inputs=None, **kwargs):
+        super().__init__(name=name, inputs=inputs, **kwargs)
         self._last = None
 
     def compute(self, inputs, keep_activations=False):
@@ -58,7 +67,7 @@ class Brain(GraphSystem):
         keeping it on the brain.
         """
         with recorder.recording(keep_activations) as record:
-            output = GraphSystem.forward(self, inputs)
+            output = GraphSystem.forward(self, tf.nest.flatten(inputs))
         data_loss = tf.add_n(list(record.losses.values())) if record.losses else None
         regularization = tf.add_n(list(record.decays.values())) if record.decays else 0.0
         if data_loss is None:
@@ -79,14 +88,43 @@ class Brain(GraphSystem):
     def infer(self, data, keep_activations=False):
         """The data output for `data` alone, without labels: the inference path.
 
-        Loss and eval blocks are skipped; a data block that reads the labels
-        (`system_in[1]`) cannot run here. Runs in the brain's current mode
-        (use `brain.mode_as("val")` for inference). `Kid.export` serves this.
-        With `keep_activations`, returns `(output, {block path: output})`.
+        `data` is the input, or a tuple of them for several inputs. Loss and
+        eval blocks are skipped; a data block that reads the labels cannot run
+        here. Runs in the brain's current mode (use `brain.mode_as("val")` for
+        inference). `Kid.export` serves this. With several `heads`, the output
+        is the list of their outputs. With `keep_activations`, returns
+        `(output, {block path: output})`.
         """
-        with recorder.recording(keep_activations, data_only=True) as record:
-            output = GraphSystem.forward(self, [data])
+        heads = self.heads
+        with recorder.recording(keep_activations or len(heads) > 1, data_only=True) as record:
+            output = GraphSystem.forward(self, tf.nest.flatten(data))
+        if len(heads) > 1:
+            output = [t for name, idxs in heads for t in _pick(record.activations[name], idxs)]
         return (output, record.activations) if keep_activations else output
+
+    @property
+    def heads(self):
+        """`[(block name, idxs)]`: the data blocks the top-level loss blocks judge (their
+        first input that is not `system_in`), each once, in the loss blocks' order."""
+        heads = []
+        for block in self.blocks:
+            if block.role != "loss":
+                continue
+            ref = next((r for r in self._wiring[block.name] if r[0] != SYSTEM_IN), None)
+            if ref is not None and ref not in heads:
+                heads.append(ref)
+        return heads
+
+    def system_in_idxs(self, name):
+        """The `system_in` indexes top-level block `name` reads by index, in order."""
+        return [i for source, idxs in self._wiring[name] if source == SYSTEM_IN
+                for i in idxs or []]
+
+    def attach(self, block):
+        block = super().attach(block)
+        if isinstance(block, SoftmaxWithLossLayer):
+            _warn_double_softmax(self, block)
+        return block
 
     def _last_outcome(self, what):
         if self._last is None:
@@ -195,6 +233,26 @@ class Brain(GraphSystem):
         return (f"<table><caption>{what}: {total:,} trainable parameters"
                 f"</caption><thead><tr>{cells(header, 'th')}</tr></thead>"
                 f"<tbody>{body}</tbody></table>")
+
+
+def _pick(outputs, idxs):
+    """The outputs `idxs` selects (all for None), as a list."""
+    outputs = as_list(outputs)
+    return outputs if idxs is None else [outputs[i] for i in idxs]
+
+
+def _warn_double_softmax(brain, loss):
+    """Warns when `loss` (a SoftmaxWithLossLayer) is fed by a SoftmaxLayer: the loss applies
+    softmax itself, so it would see softmax(softmax(logits)), which hardly trains."""
+    ref = next((r for r in brain._wiring[loss.name] if r[0] != SYSTEM_IN), None)
+    source = brain.get_layer_by_name(ref[0]) if ref else None
+    while isinstance(source, System):  # a nested system gives its last data block's output
+        source = next((b for b in reversed(source.blocks) if b.role == "data"), None)
+    if isinstance(source, SoftmaxLayer):
+        warnings.warn(f"{describe(loss)} in brain '{brain.name}' takes the output of "
+                      f"{describe(source)}, a softmax; the loss applies softmax itself, so it "
+                      f"would see softmax(softmax(logits)) and hardly train. Feed it the logits "
+                      f"(the block before '{source.name}')", UserWarning, stacklevel=3)
 
 
 def _format_shape(shape):

@@ -10,9 +10,10 @@ Data (`--data`):
              noised, so the task is learnable and the augmentation is meaningful.
 
 The images stay uint8 in the source; the IntegratedSensor flips, pads and crops
-them as uint8 and whitens them per image (which makes them float32), one batch
-at a time. The learning rate follows a cosine (or `--schedule step`: /10 at 50%
-and 75% of the steps) scheme with momentum 0.9, as He et al. (2016).
+the training images as uint8 and whitens them per image (which makes them
+float32), one batch at a time; validation images are whitened only. The
+learning rate follows a cosine (or `--schedule step`: /10 at 50% and 75% of
+the steps) scheme with momentum 0.9, as He et al. (2016).
 
     python examples/cifar10_resnet.py [--data auto|cifar10|synthetic] [--steps 500]
         [--depth 20] [--batch-size 128] [--lr 0.1] [--schedule cosine|step] [--log-dir DIR]
@@ -67,12 +68,17 @@ def make_source(data, synthetic_size=5000):
 
 
 def make_sensor(source, batch_size, seed):
-    """flip (train only); pad 4, crop 32 and whiten (validation: pad, center crop, whiten)."""
+    """Training: flip, pad 4 and crop a random 32x32 window, whiten; validation: whiten.
+
+    As in akid, `attach(joker)` is the training pipeline and `to_val=True` the
+    validation one alone, so a joker for both is attached twice.
+    """
     sensor = IntegratedSensor(source, batch_size=batch_size, val_batch_size=500, seed=seed)
     sensor.attach(FlipJoker(flip_left_right=True))
-    sensor.attach(PaddingLayer([4, 4]), to_val=True)
-    sensor.attach(CropJoker(32, 32), to_val=True)
-    sensor.attach(WhitenJoker(), to_val=True)
+    sensor.attach(PaddingLayer([4, 4]))
+    sensor.attach(CropJoker(32, 32))
+    sensor.attach(WhitenJoker(name="whiten"))
+    sensor.attach(WhitenJoker(name="whiten"), to_val=True)
     return sensor
 
 

@@ -7,7 +7,7 @@ import numpy as np
 import tensorflow as tf
 
 from akid.kids.logs import RunLog, logger
-from akid.kids.steps import make_eval_step, make_train_step
+from akid.kids.steps import batch_signature, head, make_eval_step, make_train_step
 
 
 def open_log(kid):
@@ -46,15 +46,16 @@ def build(kid):
     split = next((s for s in ("train", "val", "test") if kid.sensor.num_examples(s)), None)
     if split is None:
         raise ValueError(f"Kid: {kid.sensor.name} has no data in any split")
-    x, y = next(iter(kid.sensor.dataset(split).take(1)))
+    batch = next(iter(kid.sensor.dataset(split).take(1)))
     kid.brain.set_mode("val")
-    kid.brain.compute([x[:2], y[:2]])
+    kid.brain.compute(list(head(batch, 2)))
     if not kid.brain.has_loss and not kid.inference_mode:
         raise ValueError(f"Kid: brain '{kid.brain.name}' has no loss block; attach one "
                          f"(e.g. SoftmaxWithLossLayer) to train it")
-    signature = [tf.TensorSpec([None, *x.shape[1:]], x.dtype),
-                 tf.TensorSpec([None, *y.shape[1:]], y.dtype)]
+    signature = list(batch_signature(batch))
     kid.kongfu.set_step_counter(kid.clock.step)
+    if kid.sensor.num_batches_per_epoch:
+        kid.kongfu.set_epoch_length(kid.sensor.num_batches_per_epoch)
     kid.kongfu.build(kid.brain.trainable_variables)
     towers_signature = signature if kid.engine.num_replicas == 1 else None
     train_step = make_train_step(kid.brain, kid.kongfu, kid.clock, kid.engine,

@@ -83,29 +83,31 @@ def predictions(kid, data_or_split, outputs=None):
 
     Args:
       data_or_split: a split name ("train", "val", "test") of the Kid's sensor,
-        or an array of inputs (examples along the first axis).
+        or an array of inputs (examples along the first axis); a tuple of
+        arrays for a brain with several inputs.
       outputs: None for the brain's data output (a list of arrays when it has
-        several); or a list of block names, for {name: that block's output}.
+        several, or several heads); or a list of block names, for {name: that
+        block's output}.
     """
     brain = kid.brain
     if isinstance(data_or_split, str):
         batches = (x for x, _ in kid.sensor.dataset(data_or_split))
     else:
-        data = np.asarray(data_or_split)
-        if kid.input_spec is not None and data.dtype != kid.input_spec.dtype.as_numpy_dtype:
-            data = data.astype(kid.input_spec.dtype.as_numpy_dtype)
-        size = kid.sensor.val_batch_size
-        batches = (data[i:i + size] for i in range(0, len(data), size))
+        data = _as_inputs(data_or_split, kid.input_spec)
+        size, count = kid.sensor.val_batch_size, len(tf.nest.flatten(data)[0])
+        batches = (tf.nest.map_structure(lambda a: a[i:i + size], data)
+                   for i in range(0, count, size))
     if outputs is not None:
         for name in outputs:
             brain.get_layer_by_name(name)  # an unknown name is an error listing the blocks
     parts = []
     with brain.mode_as("test"):
         for x in batches:
+            x = tf.nest.map_structure(tf.convert_to_tensor, x)
             if outputs is None:
-                parts.append([np.asarray(t) for t in as_list(brain.infer(tf.convert_to_tensor(x)))])
+                parts.append([np.asarray(t) for t in as_list(brain.infer(x))])
             else:
-                _, found = brain.infer(tf.convert_to_tensor(x), keep_activations=True)
+                _, found = brain.infer(x, keep_activations=True)
                 parts.append([np.asarray(found[name]) for name in outputs])
     if not parts:
         raise ValueError(f"Kid.predict: no data in {data_or_split!r}")
@@ -113,3 +115,19 @@ def predictions(kid, data_or_split, outputs=None):
     if outputs is not None:
         return dict(zip(outputs, joined))
     return joined[0] if len(joined) == 1 else joined
+
+
+def _as_inputs(data, spec):
+    """`data` (an array, or a tuple of arrays for several inputs) as numpy arrays of the
+    dtypes the brain was built for (`spec`, the Kid's input_spec, when known)."""
+    data = tuple(np.asarray(a) for a in data) if isinstance(data, tuple) else np.asarray(data)
+    if isinstance(data, tuple) and len(data) == 1:
+        data = data[0]
+    if spec is None:
+        return data
+    if len(tf.nest.flatten(spec)) != len(tf.nest.flatten(data)):
+        raise ValueError(f"Kid.predict: the brain takes {len(tf.nest.flatten(spec))} input "
+                         f"array(s), got {len(tf.nest.flatten(data))}; give a tuple with one "
+                         f"array per input")
+    return tf.nest.map_structure(lambda a, s: a.astype(s.dtype.as_numpy_dtype, copy=False),
+                                 data, spec)

@@ -11,7 +11,8 @@ from akid.blocks.systems import as_list
 def export_saved_model(brain, input_spec, path):
     """Writes `brain`'s inference path (`brain.infer`, in "val" mode) as a SavedModel at `path`.
 
-    The "serving_default" signature takes `input_spec`-shaped data and returns
+    The "serving_default" signature takes `input_spec`-shaped `data` (for
+    several inputs, a tuple of specs: `data_0`, `data_1`, ...) and returns
     {"output": ...} ({"output_0": ..., ...} for several outputs). The model is
     written to a temporary folder beside `path` first and moved into place, so
     an interrupted export never leaves a half-written model at `path` (and
@@ -24,13 +25,16 @@ def export_saved_model(brain, input_spec, path):
     check_export_path(path)
     servable = tf.Module(name="servable")
     servable.brain = brain
+    specs = tf.nest.flatten(input_spec)
+    if len(specs) == 1:
+        def call(data):
+            return _named(brain.infer(data))
+    else:
+        specs = [tf.TensorSpec(s.shape, s.dtype, name=f"data_{i}") for i, s in enumerate(specs)]
 
-    @tf.function(input_signature=[input_spec])
-    def serve(data):
-        outputs = as_list(brain.infer(data))
-        if len(outputs) == 1:
-            return {"output": outputs[0]}
-        return {f"output_{i}": output for i, output in enumerate(outputs)}
+        def call(*data):
+            return _named(brain.infer(data))
+    serve = tf.function(call, input_signature=specs)
 
     with brain.mode_as("val"):
         signature = serve.get_concrete_function()
@@ -44,6 +48,14 @@ def export_saved_model(brain, input_spec, path):
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return path
+
+
+def _named(outputs):
+    """The serving signature's outputs: {"output": ...}, or {"output_<i>": ...} for several."""
+    outputs = as_list(outputs)
+    if len(outputs) == 1:
+        return {"output": outputs[0]}
+    return {f"output_{i}": output for i, output in enumerate(outputs)}
 
 
 def check_export_path(path):

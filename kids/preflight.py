@@ -35,22 +35,43 @@ def check_log_dir(log_dir, model_dir):
 
 
 def check_labels(sensor, brain):
-    """Integer labels must lie in [0, class_num) of every classifying loss block."""
+    """Integer labels must lie in [0, class_num) of every classifying loss block.
+
+    With several label arrays, a top-level loss block is checked against the
+    one its `system_in` idx names; one label array is checked against every
+    classifying loss block, nested ones included.
+    """
     classifiers = [b for b in brain.descendants()
                    if getattr(b, "class_num", None) and b.role == "loss"]
     for split in ("train", "val"):
         if not classifiers or not sensor.num_examples(split):
             continue
-        labels = np.asarray(sensor.source.arrays(split)[1])
-        if labels.ndim != 1 or not np.issubdtype(labels.dtype, np.integer):
-            continue
-        low, high = int(labels.min()), int(labels.max())
+        x, y = sensor.source.arrays(split)
+        labels = tf.nest.flatten(y)
         for block in classifiers:
-            if low < 0 or high >= block.class_num:
-                raise ValueError(f"Kid: the {split} labels of {sensor.name} range over "
-                                 f"[{low}, {high}], outside [0, {block.class_num}) of block "
-                                 f"'{block.name}' ({type(block).__name__}, "
-                                 f"class_num={block.class_num})")
+            index = 0 if len(labels) == 1 else _label_index(brain, block, len(tf.nest.flatten(x)))
+            if index is not None and index < len(labels):
+                _check_range(sensor, split, np.asarray(labels[index]), block)
+
+
+def _label_index(brain, block, num_inputs):
+    """Which label array a top-level loss block reads (its system_in idx past the inputs),
+    or None when that is not known."""
+    if not any(b is block for b in brain.blocks):
+        return None
+    idxs = [i for i in brain.system_in_idxs(block.name) if i >= num_inputs]
+    return idxs[0] - num_inputs if idxs else None
+
+
+def _check_range(sensor, split, labels, block):
+    if labels.ndim != 1 or not np.issubdtype(labels.dtype, np.integer):
+        return
+    low, high = int(labels.min()), int(labels.max())
+    if low < 0 or high >= block.class_num:
+        raise ValueError(f"Kid: the {split} labels of {sensor.name} range over "
+                         f"[{low}, {high}], outside [0, {block.class_num}) of block "
+                         f"'{block.name}' ({type(block).__name__}, "
+                         f"class_num={block.class_num})")
 
 
 def check_towers(sensor, engine):

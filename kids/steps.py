@@ -1,5 +1,32 @@
-"""The compiled training and validation steps of a Kid."""
+"""The compiled training and validation steps of a Kid.
+
+A batch is `(x, y)`, each side a tensor or a tuple of them (several inputs,
+several label arrays); the brain gets them as one `system_in` list.
+"""
 import tensorflow as tf
+
+
+def batch_signature(batch):
+    """The TensorSpecs of a batch (any nest of tensors) with the batch axis unknown."""
+    return tf.nest.map_structure(lambda t: tf.TensorSpec([None, *t.shape[1:]], t.dtype), batch)
+
+
+def head(batch, n):
+    """The first `n` examples of every tensor of a batch."""
+    return tf.nest.map_structure(lambda t: t[:n], batch)
+
+
+def num_examples(side):
+    """How many examples one side of a batch (a tensor or a tuple of them) holds, as a tensor."""
+    return tf.shape(tf.nest.flatten(side)[0])[0]
+
+
+def reported(outcome):
+    """The metrics a step reports: the evals, and with several loss blocks each one's
+    term as `loss/<block path>` (the total is the step's loss)."""
+    if len(outcome.losses) < 2:
+        return dict(outcome.evals)
+    return {**outcome.evals, **{f"loss/{path}": value for path, value in outcome.losses.items()}}
 
 
 def make_train_step(brain, kongfu, clock, engine, input_signature=None, jit_compile=False):
@@ -25,7 +52,7 @@ def make_train_step(brain, kongfu, clock, engine, input_signature=None, jit_comp
             loss, share = _tower_loss(outcome, x)
         grads = tape.gradient(loss, variables)
         reached[:] = [i for i, g in enumerate(grads) if g is not None]
-        evals = {name: value * share for name, value in outcome.evals.items()}
+        evals = {name: value * share for name, value in reported(outcome).items()}
         return loss, evals, [grads[i] for i in reached]
 
     def tower_update(grads):
@@ -52,7 +79,7 @@ def _tower_loss(outcome, x):
     replicas = towers.num_replicas_in_sync
     if replicas == 1:
         return outcome.loss, 1.0
-    examples = tf.cast(tf.shape(x)[0], tf.float32)
+    examples = tf.cast(num_examples(x), tf.float32)
     share = examples / towers.all_reduce(tf.distribute.ReduceOp.SUM, examples)
     return outcome.data_loss * share + outcome.regularization / replicas, share
 
@@ -69,8 +96,8 @@ def make_eval_step(brain, engine, input_signature=None, jit_compile=False):
 
     def tower_sums(x, y):
         outcome = brain.compute([x, y])
-        examples = tf.cast(tf.shape(x)[0], tf.float32)
-        means = {"loss": outcome.data_loss, **outcome.evals}
+        examples = tf.cast(num_examples(x), tf.float32)
+        means = {"loss": outcome.data_loss, **reported(outcome)}
         # A tower without examples has NaN means; it adds nothing.
         return {name: tf.where(examples > 0, tf.cast(mean, tf.float32) * examples, 0.0)
                 for name, mean in means.items()}, examples

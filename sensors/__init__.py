@@ -2,4 +2,4 @@
 from akid.sensors.sensor import FeedSensor, Sensor
 from akid.sensors.integrated import IntegratedSensor
 from akid.sensors.jokers import (CropJoker, FlipJoker, Joker, LightJoker, RescaleJoker,
-                                 RotationJoker, WhitenJoker)
+                                 ResizeJoker, RotationJoker, WhitenJoker)

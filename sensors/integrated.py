@@ -1,13 +1,28 @@
 """IntegratedSensor: the tf.data pipeline with augmentation (Jokers) applied per batch."""
+import warnings
+
 import numpy as np
 import tensorflow as tf
 
 from akid.blocks.block import Block
 from akid.blocks.systems import default_name
-from akid.checks import check_flag, describe
+from akid.checks import check_flag, check_number, check_positive_int, describe
 from akid.blocks.layers.shape import PaddingLayer
 from akid.sensors.jokers.base import Joker
 from akid.sensors.sensor import Sensor, _check_split
+
+def _ignore_queue_settings(name, min_fraction, threads):
+    """Checks akid's reader-queue settings and warns that tf.data has no use for them."""
+    check_number(name, "min_fraction_of_examples_in_queue", min_fraction, low=0, high=1,
+                 low_open=True, allow_none=True)
+    check_positive_int(name, "num_preprocess_threads", threads, allow_none=True)
+    given = [param for param, value in (("min_fraction_of_examples_in_queue", min_fraction),
+                                        ("num_preprocess_threads", threads)) if value is not None]
+    if given:
+        warnings.warn(f"{name}: {' and '.join(given)} (akid's reader-queue settings) have no "
+                      f"effect: tf.data shuffles the whole split and makes batches with "
+                      f"AUTOTUNE parallelism", UserWarning, stacklevel=3)
+
 
 # Blocks that only move pixels, so they may run on uint8 images before the float cast, though
 # they do not say so with a `needs_float = False` class attribute as jokers do.
@@ -29,10 +44,15 @@ class IntegratedSensor(Sensor):
     run (`dataset("train", start_step=s)`) gives exactly the batches an
     uninterrupted one would, and no random state needs checkpointing.
 
-    Splits: every joker augments "train"; those attached with `to_val=True`
-    also process "val" and "test", in their deterministic validation
-    behaviour (CropJoker crops the center, FlipJoker/LightJoker/RotationJoker
-    pass images through). A joker never makes validation random.
+    Splits, as in akid: `attach(joker)` puts a joker on the training
+    pipeline; `attach(joker, to_val=True)` on the validation (and test)
+    pipeline only, where it runs its deterministic validation behaviour
+    (CropJoker crops the center, FlipJoker/LightJoker/RotationJoker pass
+    images through). For a joker on both, attach it twice, e.g. a padding on
+    both and a crop for each. A joker never makes validation random.
+
+    Several inputs: the jokers augment the first input (`x[0]`); the others
+    and the labels pass through.
 
     dtypes: the source's images go into the pipeline as they are (uint8 for
     `Cifar10FeedSource(scale=False)`, which is the cheap choice: a quarter of
@@ -51,53 +71,68 @@ class IntegratedSensor(Sensor):
       name: the sensor's name.
       dtype: the images' dtype out of the sensor, a float dtype (default
         float32); None keeps the source's dtype unless a joker needs floats.
+      min_fraction_of_examples_in_queue, num_preprocess_threads: akid's
+        reader-queue settings, checked as akid did and otherwise ignored
+        (with a warning): tf.data shuffles the whole split and makes batches
+        with AUTOTUNE parallelism.
 
     Example:
       source = Cifar10FeedSource(scale=False)
       sensor = IntegratedSensor(source, batch_size=128, val_batch_size=500)
       sensor.attach(FlipJoker())
-      sensor.attach(PaddingLayer([4, 4]), to_val=True)
-      sensor.attach(CropJoker(32, 32), to_val=True)
+      sensor.attach(PaddingLayer([4, 4]))
+      sensor.attach(CropJoker(32, 32, name="crop"))              # random, for training
+      sensor.attach(CropJoker(32, 32, name="crop"), to_val=True)  # the center, for validation
+      sensor.attach(WhitenJoker())
       sensor.attach(WhitenJoker(), to_val=True)
       for images, labels in sensor.dataset("train").take(1): ...
     """
 
-    def __init__(self, source_in, batch_size, val_batch_size=None, seed=None, name=None,
-                 dtype="float32", **kwargs):
+    def __init__(self, source_in, batch_size=100, val_batch_size=None, seed=None, name=None,
+                 dtype="float32", min_fraction_of_examples_in_queue=None,
+                 num_preprocess_threads=None, **kwargs):
         super().__init__(source_in, batch_size, val_batch_size, seed=seed, name=name, **kwargs)
+        _ignore_queue_settings(self.name, min_fraction_of_examples_in_queue,
+                               num_preprocess_threads)
         self.dtype = None if dtype is None else _float_dtype(self.name, dtype)
-        self._jokers = []  # (joker, to_val)
+        self.training_jokers, self.val_jokers = [], []
 
     # -- jokers -------------------------------------------------------------------
 
     def attach(self, joker, to_val=False):
-        """Adds `joker` (a Block mapping (N, H, W, C) batches) after those attached before.
+        """Adds `joker` (a Block mapping (N, H, W, C) batches) to the end of a pipeline.
 
         Args:
           joker: a Joker, or any Block that maps a batch of images (e.g. PaddingLayer).
-          to_val: also apply it to the validation and test splits (deterministically).
+          to_val: False: the training pipeline; True: the validation and test
+            pipeline only (deterministically), as akid's `attach`.
 
-        Returns: the joker, named `<snake_case_class>_<n>` if it had no name.
+        A pipeline holds a joker once and its names are unique; the same joker
+        (or a name) may be on both. Returns the joker, named
+        `<snake_case_class>_<n>` if it had no name.
         """
         if not isinstance(joker, Block):
             raise TypeError(f"{self.name}: can only attach jokers (Blocks), got {joker!r} "
                             f"({type(joker).__name__})")
         check_flag(self.name, "to_val", to_val)
-        if any(j is joker for j, _ in self._jokers):
-            raise ValueError(f"{self.name} already has {describe(joker)}; attach a joker once")
-        names = {j.name for j, _ in self._jokers}
-        if not joker.name_given:
-            joker.rename(default_name(joker, names))
-        if joker.name in names:
-            raise ValueError(f"{self.name} already has a joker named '{joker.name}'; "
-                             f"joker names must be unique")
-        self._jokers.append((joker, to_val))
+        pipeline, which = ((self.val_jokers, "validation") if to_val else
+                           (self.training_jokers, "training"))
+        if any(j is joker for j in pipeline):
+            raise ValueError(f"{self.name} already has {describe(joker)} on its {which} "
+                             f"pipeline; attach a joker once per pipeline")
+        if not joker.name_given and not any(j is joker for j in self.jokers):
+            joker.rename(default_name(joker, {j.name for j in self.jokers}))
+        if joker.name in {j.name for j in pipeline}:
+            raise ValueError(f"{self.name} already has a joker named '{joker.name}' on its "
+                             f"{which} pipeline; joker names must be unique in a pipeline")
+        pipeline.append(joker)
         return joker
 
     @property
     def jokers(self):
-        """The attached jokers, in attach order."""
-        return [joker for joker, _ in self._jokers]
+        """Every attached joker once: the training ones, then the validation-only ones."""
+        return self.training_jokers + [j for j in self.val_jokers
+                                       if not any(j is t for t in self.training_jokers)]
 
     def augment(self, images, step, split="train"):
         """Applies the jokers of `split` to a batch, with the randomness of global `step`.
@@ -110,9 +145,7 @@ class IntegratedSensor(Sensor):
         images = tf.convert_to_tensor(images)
         key = tf.stack([tf.constant(self.seed or 0, tf.int64), tf.cast(step, tf.int64)])
         float_dtype = self.dtype or tf.float32
-        for position, (joker, to_val) in enumerate(self._jokers):
-            if not (training or to_val):
-                continue
+        for position, joker in enumerate(self.training_jokers if training else self.val_jokers):
             if _needs_float(joker) and not images.dtype.is_floating:
                 images = tf.cast(images, float_dtype)
             if isinstance(joker, Joker):
@@ -129,6 +162,8 @@ class IntegratedSensor(Sensor):
 
     def _make_batch(self, x, y, idx, step, split):
         images, labels = super()._make_batch(x, y, idx, step, split)
+        if isinstance(images, tuple):  # several inputs: the jokers augment the first
+            return (self.augment(images[0], step, split), *images[1:]), labels
         return self.augment(images, step, split), labels
 
     # -- akid's feed style -------------------------------------------------------------
@@ -137,8 +172,8 @@ class IntegratedSensor(Sensor):
         """Makes the first augmented training (and validation) batch for `data()` / `labels()`."""
         for split in ("train", "val"):
             if self.num_examples(split):
-                x, y = next(iter(self.dataset(split).take(1)))
-                self._batch[split] = (np.asarray(x), np.asarray(y))
+                batch = next(iter(self.dataset(split).take(1)))
+                self._batch[split] = tf.nest.map_structure(np.asarray, batch)
 
 
 def _needs_float(joker):

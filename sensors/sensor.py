@@ -5,6 +5,7 @@ import numpy as np
 import tensorflow as tf
 
 from akid.checks import check_choice, check_flag, check_positive_int
+from akid.sources.source import each, first
 
 SPLITS = ("train", "val", "test")
 
@@ -19,9 +20,13 @@ class Sensor:
     resumes exactly where step `s` left off, with nothing to checkpoint but
     the seed.
 
+    A source with several inputs or label arrays gives batches `(x, y)` whose
+    sides are tuples of the same arity, e.g. `((xa, xb), (y1, y2))`.
+
     Args:
       source_in: a Source.
-      batch_size: training batch size (the global batch, over all devices).
+      batch_size: training batch size (the global batch, over all devices);
+        default 100, as akid's.
       val_batch_size: validation/test batch size; default batch_size.
       seed: the shuffle seed; None lets the Kid choose (its seed, or a random one).
       name: the sensor's name.
@@ -30,7 +35,7 @@ class Sensor:
         epoch still drawn from the whole shuffled split); None: all.
     """
 
-    def __init__(self, source_in, batch_size, val_batch_size=None, seed=None, name=None,
+    def __init__(self, source_in, batch_size=100, val_batch_size=None, seed=None, name=None,
                  shuffle=True, num_batches=None):
         self.name = name or type(self).__name__
         check_positive_int(self.name, "batch_size", batch_size)
@@ -60,8 +65,8 @@ class Sensor:
     def dataset(self, split="train", start_step=0):
         """Batches of `(x, y)`: endless epochs for "train" (from `start_step`), one pass otherwise."""
         _check_split(self, split)
-        x, y = (tf.constant(a) for a in self.source.arrays(split))
-        n = int(x.shape[0])
+        x, y = (each(tf.constant, side) for side in self.source.arrays(split))
+        n = int(first(x).shape[0])
         if split == "train":
             indices = _epoch_indices(n, self.batch_size, self.num_batches_per_epoch,
                                      self.seed or 0, self.shuffle, start_step)
@@ -76,7 +81,7 @@ class Sensor:
 
     def _make_batch(self, x, y, idx, step, split):
         """The batch of examples `idx`, at `step` of `split`; subclasses augment it here."""
-        return tf.gather(x, idx), tf.gather(y, idx)
+        return tuple(each(lambda a: tf.gather(a, idx), side) for side in (x, y))
 
     # -- akid's feed style --------------------------------------------------
 
@@ -93,11 +98,11 @@ class Sensor:
         return self._batch[split]
 
     def data(self, get_val=False):
-        """The images of the current batch (numpy)."""
+        """The images of the current batch (numpy; a tuple of arrays for several inputs)."""
         return self._current(get_val)[0]
 
     def labels(self, get_val=False):
-        """The labels of the current batch (numpy)."""
+        """The labels of the current batch (numpy; a tuple for several label arrays)."""
         return self._current(get_val)[1]
 
 

@@ -9,9 +9,11 @@
         - padding: [4, 4]
           val: yes        # also applied (deterministically) to validation and test
         - crop: {height: 32, width: 32}
-          val: yes
+          val: yes        # random in training, the center in validation
 
-Without `num_batches`, `randomize: no` and `jokers`, this is akid's
+A joker is on the training pipeline; `val: yes` puts it on the validation
+(and test) pipeline too, `val: only` on that one alone, as akid's
+`sensor.attach(joker, to_val=True)`. Without `num_batches`, `randomize: no` and `jokers`, this is akid's
 FeedSensor itself. Jokers are named as their class (`FlipJoker`) or by it
 without `Joker` in snake case (`flip`, `crop`, `rotation`, `light`,
 `rescale`, `whiten`), or as a layer container (`padding`). In
@@ -54,7 +56,8 @@ def read_provider(spec, section):
 
 
 def _jokers(value, where, section):
-    """[(joker block, to_val)] from `jokers`, in order."""
+    """[(joker block, val)] from `jokers`, in order; val is False (training only), True
+    (training and validation) or "only" (validation only)."""
     if value is None:
         return []
     known = by_reflection(sensors, sensors.Joker, "_joker")
@@ -64,9 +67,11 @@ def _jokers(value, where, section):
         item = {item: None} if isinstance(item, str) else item
         keys = [k for k in item if k != "val"] if isinstance(item, dict) else []
         if len(keys) != 1:
-            raise SpecError(f"a joker is `NAME: ARGS` with an optional `val: yes`; got {item!r}",
-                            where, section, entry)
-        checked(check_flag, "val", item.get("val", False), where, section, f"{entry}.val")
+            raise SpecError(f"a joker is `NAME: ARGS` with an optional `val: yes` (or `val: "
+                            f"only`); got {item!r}", where, section, entry)
+        val = item.get("val", False)
+        if val != "only":
+            checked(check_flag, "val", val, where, section, f"{entry}.val")
         key, args = keys[0], item[keys[0]]
         kind = containers.lookup(key)
         if key not in known and kind is None:
@@ -75,7 +80,7 @@ def _jokers(value, where, section):
         with located(where, section, f"{entry} ('{key}')"):
             joker = known[key](**(args or {})) if key in known else \
                 kind.make(**containers.arguments(kind, args))
-        jokers.append((joker, item.get("val", False)))
+        jokers.append((joker, val))
     return jokers
 
 
@@ -93,8 +98,11 @@ def make_sensor(source, train, val_batch_size=None):
     if train["jokers"]:
         sensor = sensors.IntegratedSensor(source, batch_size=train["batch_size"],
                                           val_batch_size=val_batch_size)
-        for joker, to_val in train["jokers"]:
-            sensor.attach(joker, to_val=to_val)
+        for joker, val in train["jokers"]:
+            if val != "only":
+                sensor.attach(joker)
+            if val:
+                sensor.attach(joker, to_val=True)
         return sensor
     return FeedSensor(source, batch_size=train["batch_size"], val_batch_size=val_batch_size,
                       num_batches=train["num_batches"], shuffle=train["randomize"])

@@ -26,13 +26,15 @@ def make_source():
 
 
 def augmented_sensor(seed=3, batch_size=10, **kwargs):
+    """Training: flip, pad, random crop, light, whiten; validation: pad, center crop, whiten."""
     sensor = IntegratedSensor(make_source()[0], batch_size=batch_size, val_batch_size=5,
                               seed=seed, **kwargs)
-    sensor.attach(FlipJoker(flip_up_down=True))
-    sensor.attach(PaddingLayer([2, 2]), to_val=True)
-    sensor.attach(CropJoker(SIZE, SIZE), to_val=True)
-    sensor.attach(LightJoker(brightness=10.0, contrast=(0.8, 1.2)))
-    sensor.attach(WhitenJoker(), to_val=True)
+    both = [PaddingLayer([2, 2]), CropJoker(SIZE, SIZE, name="crop"), WhitenJoker()]
+    for joker in (FlipJoker(flip_up_down=True), *both[:2],
+                  LightJoker(brightness=10.0, contrast=(0.8, 1.2)), both[2]):
+        sensor.attach(joker)
+    for joker in both:
+        sensor.attach(joker, to_val=True)
     return sensor
 
 
@@ -91,7 +93,7 @@ def test_start_step_resumes_the_same_augmented_batches():
         np.testing.assert_array_equal(x, x2)
 
 
-def test_validation_is_not_augmented_unless_to_val():
+def test_training_jokers_leave_validation_alone():
     source, _, xv = make_source()
     plain = IntegratedSensor(source, batch_size=10, val_batch_size=5, seed=0)
     plain.attach(FlipJoker())
@@ -144,7 +146,7 @@ def test_attach_errors():
     sensor = IntegratedSensor(make_source()[0], batch_size=4)
     flip = sensor.attach(FlipJoker())
     assert flip.name == "flip_joker_0" and sensor.attach(FlipJoker()).name == "flip_joker_1"
-    with pytest.raises(ValueError, match="already has .*flip_joker_0"):
+    with pytest.raises(ValueError, match="already has .*flip_joker_0.* on its training pipeline"):
         sensor.attach(flip)
     with pytest.raises(TypeError, match="can only attach jokers"):
         sensor.attach(lambda x: x)
@@ -161,6 +163,53 @@ def test_attach_errors():
     too_big.attach(CropJoker(SIZE + 1, SIZE))
     with pytest.raises(ValueError, match=r"CropJoker\) crops 9x8 windows, but the images are 8x8"):
         too_big.dataset()
+
+
+def test_a_to_val_joker_leaves_training_batches_alone():
+    """akid's meaning: `to_val=True` is the validation pipeline only."""
+    source, x, xv = make_source()
+    sensor = IntegratedSensor(source, batch_size=N, val_batch_size=N_VAL, seed=0, shuffle=False)
+    sensor.attach(RescaleJoker(scale=0.5), to_val=True)
+    train, _ = next(iter(sensor.dataset("train")))
+    val, _ = next(iter(sensor.dataset("val")))
+    np.testing.assert_array_equal(train, x.astype(np.float32))
+    np.testing.assert_array_equal(val, xv.astype(np.float32) * 0.5)
+    assert sensor.training_jokers == [] and sensor.jokers == sensor.val_jokers
+
+
+def test_a_crop_for_training_and_a_crop_for_validation_may_share_a_name():
+    """akid's AlexNet attaches `crop` twice: a random one for training, a central one for val."""
+    source, x, xv = make_source()
+    sensor = IntegratedSensor(source, batch_size=N, val_batch_size=N_VAL, seed=0, dtype=None)
+    sensor.attach(CropJoker(6, 6, name="crop"))
+    sensor.attach(CropJoker(4, 4, name="crop"), to_val=True)
+    train, labels = next(iter(sensor.dataset("train")))
+    val, _ = next(iter(sensor.dataset("val")))
+    assert train.shape[1:3] == (6, 6)
+    assert not np.array_equal(train, x[labels.numpy(), 1:7, 1:7])  # random, not the center
+    np.testing.assert_array_equal(val, xv[:, 2:6, 2:6])
+    assert [j.name for j in sensor.jokers] == ["crop", "crop"]
+    with pytest.raises(ValueError, match="already has a joker named 'crop' on its validation "
+                                         "pipeline"):
+        sensor.attach(FlipJoker(name="crop"), to_val=True)
+
+
+def test_several_inputs_the_first_is_augmented_the_rest_pass_through():
+    x, xv = images(N), images(N_VAL, seed=1)
+    side = np.arange(N * 2, dtype=np.float32).reshape(N, 2)
+    source = ArraySource(train=((x, side), (np.arange(N), side[:, 0])),
+                         val=((xv, side[:N_VAL]), (np.arange(N_VAL), side[:N_VAL, 0])))
+    sensor = IntegratedSensor(source, val_batch_size=N_VAL, seed=0)  # akid's batch_size=100
+    sensor.attach(RescaleJoker(scale=2.0))
+    (images_in, side_in), (labels, values) = next(iter(sensor.dataset("train")))
+    assert sensor.batch_size == 100 and images_in.shape == (100, SIZE, SIZE, 3)
+    ids = labels.numpy()
+    np.testing.assert_array_equal(images_in, x[ids].astype(np.float32) * 2)
+    np.testing.assert_array_equal(side_in, side[ids])
+    np.testing.assert_array_equal(values, side[ids, 0])
+    sensor.setup()
+    (val_images, _), _ = sensor.data(get_val=True), sensor.labels(get_val=True)
+    np.testing.assert_array_equal(val_images, xv.astype(np.float32))
 
 
 # -- jokers against numpy ----------------------------------------------------------
@@ -197,7 +246,8 @@ def test_random_crop_takes_windows_and_center_crop_is_exact():
 def test_padding_as_a_joker_matches_np_pad():
     source, x, xv = make_source()
     sensor = IntegratedSensor(source, batch_size=N, val_batch_size=N_VAL, seed=0, dtype=None)
-    sensor.attach(PaddingLayer([2, 3]), to_val=True)
+    padding = sensor.attach(PaddingLayer([2, 3]))
+    sensor.attach(padding, to_val=True)  # one block on both pipelines
     for split, ref in (("train", None), ("val", xv)):
         got, labels = next(iter(sensor.dataset(split)))
         ref = x[labels.numpy()] if ref is None else ref
@@ -278,7 +328,7 @@ def test_direct_calls_with_a_seed_and_a_single_image():
     (lambda: FlipJoker(False, False), ValueError, r"would flip nothing"),
     (lambda: CropJoker(0, 3), ValueError, r"\(CropJoker\): height must be a positive int, got 0"),
     (lambda: CropJoker(3, 2.5), TypeError, r"width must be a positive int, got 2.5 \(float\)"),
-    (lambda: LightJoker(), ValueError, r"change nothing"),
+    (lambda: LightJoker(brightness=0.0), ValueError, r"change nothing"),  # LightJoker(): akid's
     (lambda: LightJoker(brightness=-1), ValueError,
      r"brightness must be a finite number >= 0.0, got -1.0"),
     (lambda: LightJoker(contrast=(1.5, 0.5)), ValueError,

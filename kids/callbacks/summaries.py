@@ -26,9 +26,11 @@ import tensorflow as tf
 from tensorboard.plugins.histogram import metadata as histogram_metadata
 
 from akid.kids.hooks import Callback
+from akid.kids.steps import head
 
 DISTRIBUTIONS_FILE = "distributions.jsonl"
 KINDS = ("weights", "gradients", "activations")
+SPARSITY_PREFIX = "sparsity/"  # the tag of a block output's fraction of exact zeros
 # TensorBoard's compressed-histogram basis points: max, mean +-1.5, +-1, +-0.5 sigma
 # of a normal distribution, median, min -- labelled max/93/84/69/50/31/16/7/min.
 PERCENTILES = (100.0, 93.32, 84.13, 69.15, 50.0, 30.85, 15.87, 6.68, 0.0)
@@ -77,7 +79,7 @@ class Summarizer(Callback):
                     for name, value in tensors[kind].items():
                         write_histogram(f"{kind}/{name}", value)
                 for name, value in tensors["activations"].items():
-                    tf.summary.scalar(f"sparsity/{name}", sparsity(value))
+                    tf.summary.scalar(SPARSITY_PREFIX + name, sparsity(value))
             writer.flush()
         with open(os.path.join(kid.log_dir, DISTRIBUTIONS_FILE), "a", encoding="utf-8") as f:
             f.write(json.dumps(record) + "\n")
@@ -97,8 +99,7 @@ class Summarizer(Callback):
     def batch(self, kid):
         """The fixed batch: drawn once from the training pipeline, at most `batch_size` examples."""
         if self._batch is None:
-            x, y = next(iter(kid.sensor.dataset("train").take(1)))
-            self._batch = (x[:self.batch_size], y[:self.batch_size])
+            self._batch = head(next(iter(kid.sensor.dataset("train").take(1))), self.batch_size)
         return self._batch
 
 

@@ -43,13 +43,18 @@ class Engine:
         return self.strategy.experimental_local_results(value)
 
     def local_batch(self, value):
-        """The part of a distributed batch this process holds, as one tensor."""
-        parts = self.local_results(value)
-        return parts[0] if len(parts) == 1 else tf.concat(parts, axis=0)
+        """The part of a distributed batch (a tensor, or a nest of them) this process
+        holds, with the nest's structure."""
+        def joined(leaf):
+            parts = self.local_results(leaf)
+            return parts[0] if len(parts) == 1 else tf.concat(parts, axis=0)
+        return tf.nest.map_structure(joined, value)
 
     def global_batch_size(self, value):
-        """How many examples a distributed batch holds over all workers."""
-        return sum(int(part.shape[0]) for part in self.local_results(value)) * self.num_workers
+        """How many examples a distributed batch (or the first tensor of a nest) holds over
+        all workers."""
+        leaf = tf.nest.flatten(value)[0]
+        return sum(int(part.shape[0]) for part in self.local_results(leaf)) * self.num_workers
 
     def barrier(self):
         """Returns once every worker has called it (at once on one worker), so that no
