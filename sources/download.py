@@ -142,6 +142,18 @@ def download(url, path, sha256=None, progress=True, overwrite=False):
     return path
 
 
+def url_folder(url):
+    """The folder part of `url`: akid's sources took the URL of the file itself
+    (`.../cifar-10-binary.tar.gz`), today's take its folder; a URL that ends in
+    an archive's name loses that name. None stays None (no download)."""
+    if url is None:
+        return None
+    return url.rsplit("/", 1)[0] + "/" if _ARCHIVE.search(url) else url
+
+
+_ARCHIVE = re.compile(r"/[^/]+\.(gz|tgz|zip|tar|bz2|xz|bin|amat)$")
+
+
 def ensure_files(url, work_dir, sha256, progress=True):
     """Makes sure every named file is in `work_dir`, downloading the missing ones.
 
@@ -151,7 +163,8 @@ def ensure_files(url, work_dir, sha256, progress=True):
     missing file is downloaded from `url + file_name` (atomically, checked).
 
     Args:
-      url: the folder URL the files live under (a "/" is added when missing).
+      url: the folder URL the files live under (a "/" is added when missing);
+        None: download nothing (akid's `url=None`), a missing file is an error.
       work_dir: the local folder; created when missing.
       sha256: dict file name -> hex digest, or -> None to use that file unchecked.
       progress: show progress bars while downloading (on a terminal).
@@ -162,7 +175,6 @@ def ensure_files(url, work_dir, sha256, progress=True):
     if not isinstance(sha256, Mapping):
         raise TypeError(f"ensure_files: sha256 must be a dict {{file name: hex digest or "
                         f"None}}, got {type(sha256).__name__}")
-    url = url if url.endswith("/") else url + "/"
     os.makedirs(work_dir, exist_ok=True)
     expected = {name: _check_digest(name, digest) for name, digest in sha256.items()}
     paths = {name: os.path.join(work_dir, name) for name in expected}
@@ -180,6 +192,11 @@ def ensure_files(url, work_dir, sha256, progress=True):
             + f"To use them as they are, pass sha256={dict.fromkeys(names)!r} (or "
               f"sha256=None to trust every file); to download them afresh, move them out "
               f"of {work_dir}.", bad)
-    for name in (name for name in expected if name not in present):
+    missing = [name for name in expected if name not in present]
+    if missing and url is None:
+        raise FileNotFoundError(f"{', '.join(missing)} not in {work_dir}, and url=None says "
+                                f"not to download; put the file(s) there or give the url")
+    url = url if url is None or url.endswith("/") else url + "/"
+    for name in missing:
         download(url + name, paths[name], sha256=expected[name], progress=progress)
     return paths

@@ -145,7 +145,8 @@ def test_zoo_arguments_are_checked(make, error, match):
 # -- small versions learn -----------------------------------------------------------
 
 def train(brain, size, steps=8, batch=32):
-    """Losses of `steps` Adam steps on one fixed, learnable synthetic batch."""
+    """Data losses (without weight decay) of `steps` Adam steps on one fixed, learnable
+    synthetic batch."""
     rng = np.random.default_rng(0)
     labels = rng.integers(0, 10, batch)
     x = rng.normal(0, 1, (batch, size, size, 3)).astype("float32")
@@ -160,9 +161,9 @@ def train(brain, size, steps=8, batch=32):
     @tf.function
     def step():
         with tf.GradientTape() as tape:
-            loss = brain.compute([x, y]).loss
-        optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
-        return loss
+            outcome = brain.compute([x, y])
+        optimizer.apply_gradients(zip(tape.gradient(outcome.loss, variables), variables))
+        return outcome.data_loss
 
     return [float(step()) for _ in range(steps)]
 
