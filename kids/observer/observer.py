@@ -17,13 +17,16 @@ from akid.kids.observer import brain_graph, charts, figures, mosaics
 from akid.kids.checkpoints import restore_newest
 from akid.kids.logs import logger
 from akid.kids.observer.display import Pictures, show
+from akid.kids.observer.statistics import StatisticsDrawings
 
 
-class Observer:
+class Observer(StatisticsDrawings):
     """Draws what a kid's brain learned, and how its training went.
 
     Args:
       kid: a set-up or trained Kid: its brain (live weights), sensor and log_dir.
+        A Kid not set up whose log_dir holds a run (akid's way: build the Kid
+        again, then observe it) gets that run's weights restored into its brain.
         (A path in its place is taken as `log_dir`.)
       log_dir: a finished run's folder, instead of `kid`.
       brain: with `log_dir`, a Brain of the same architecture; its weights are
@@ -37,6 +40,10 @@ class Observer:
     Attributes:
       figures: {png path: matplotlib Figure} of every picture drawn (the latest
         drawing of each path).
+
+    The drawings of the run's logs (`plot_training`, `plot_distributions`,
+    `plot_relu_sparsity`) and akid's `do_stat_on_filters` and `stem3_data` are in
+    `akid.kids.observer.statistics`.
 
     Example:
       kid.practice()
@@ -68,13 +75,18 @@ class Observer:
         self.figures = {}
         self._batch = None
         self.restored_from = None
-        if kid is None and brain is not None:
+        fresh = kid is not None and not kid.is_setup  # akid's: a Kid built to observe its run
+        if (kid is None and brain is not None) or (
+                fresh and os.path.isdir(self._checkpoint_dir(checkpoint))):
             self._restore(checkpoint)
 
     # -- weights and data ----------------------------------------------------------
 
+    def _checkpoint_dir(self, which):
+        return os.path.join(self.log_dir, "model", *(["best"] if which == "best" else []))
+
     def _restore(self, which):
-        directory = os.path.join(self.log_dir, "model", *(["best"] if which == "best" else []))
+        directory = self._checkpoint_dir(which)
         if not self.brain.is_setup and self.sensor is not None:
             x, y = self.batch()
             with self.brain.mode_as("val"):
@@ -127,6 +139,11 @@ class Observer:
         shape = self.brain.get_layer_by_name(sources[0]).output_shape
         return tuple(shape.as_list()[1:]) if isinstance(shape, tf.TensorShape) else None
 
+    def _weighted(self, names):
+        """[(path, block)] of the built weighted layers, filtered by `names`."""
+        return self._blocks(names, lambda b: isinstance(b, WeightedLayer) and b.is_setup,
+                            "weighted layer")
+
     def _blocks(self, names, keep, what):
         """[(path, block)] of the brain's graph nodes that `keep(block)`, filtered by `names`."""
         found = [(p, self.brain.get_layer_by_name(p)) for p in self.brain.graph()["nodes"]
@@ -144,7 +161,7 @@ class Observer:
     # -- drawings --------------------------------------------------------------
 
     def visualize_filters(self, layout=None, layers=None, save_to=None, scale="filter",
-                          max_filters=256):
+                          max_filters=256, big_resolution=None):
         """Draws the weights of every weighted layer (convolution, inner product, recurrent,
         any WeightedLayer subclass) as tiles, one a filter (the weights' last axis).
 
@@ -164,23 +181,29 @@ class Observer:
           max_filters: draw at most this many filters of a layer (the first
             ones); None: all. It keeps pictures of wide layers (VGG's 4096-unit
             inner products) to a sensible size.
+          big_resolution: akid's; accepted and unused (figures are sized to their tiles).
+
+        As in akid, `layers` may come first (`visualize_filters(["conv1"])`), and a
+        block's `bag={"filters_to_visual": [i, ...]}` draws only those filters.
 
         Returns: Pictures; `info[i]` has "layer", "filters" (the layer's filter
         count), "tiles" (how many were drawn: all, up to max_filters), "grid"
         (rows, cols), "tile_shape" and "style" ("image", "rgb", "channels" or "flat").
         """
+        layout, layers, save_to = figures.akid_argument_order(layout, layers, save_to)
         layout = mosaics.check_layout(layout)
         check_choice("Observer.visualize_filters", "scale", scale, ("filter", "layer"))
         check_positive_int("Observer.visualize_filters", "max_filters", max_filters,
                            allow_none=True)
         self._built_brain("visualize_filters")
         pictures = Pictures()
-        for path, block in self._blocks(layers, _is_weighted, "weighted layer"):
+        for path, block in self._weighted(layers):
             weights = block.weights.numpy()
+            chosen = figures.bag_filters(path, block, weights.shape[-1])
             fig, info = figures.filter_figure(
-                f"{path} ({type(block).__name__})", weights[..., :max_filters or None],
+                f"{path} ({type(block).__name__})", weights[..., chosen][..., :max_filters],
                 weights.shape, self._input_shape(path), SYSTEM_IN in self._sources(path),
-                layout, scale)
+                layout, scale, chosen)
             self._keep(pictures, f"filters_{mosaics.safe_name(path)}.png", fig, save_to,
                        layer=path, **info)
         return show(pictures)
@@ -245,28 +268,6 @@ class Observer:
                    layer=name, tiles=len(idxs), correct=correct)
         return show(pictures)
 
-    def plot_training(self, save_to=None):
-        """Plots loss, eval metrics and learning rate per step from `metrics.jsonl` (train and
-        val on the same axes); writes `training.png`."""
-        fig, panels = charts.training_figure(self.log_dir)
-        pictures = Pictures()
-        self._keep(pictures, "training.png", fig, save_to, panels=panels)
-        return show(pictures)
-
-    def plot_distributions(self, tensors=None, save_to=None):
-        """Plots the percentile bands (max/93/84/69/50/31/16/7/min) of weights, gradients and
-        activations over training, from `distributions.jsonl` (written with do_summary=True);
-        one `distributions_<kind>.png` a kind.
-
-        Args:
-          tensors: names (or prefixes, e.g. "conv1") of the tensors to plot; None: all.
-        """
-        pictures = Pictures()
-        for kind, fig, names in charts.distribution_figures(self.log_dir, tensors):
-            self._keep(pictures, f"distributions_{kind}.png", fig, save_to, kind=kind,
-                       tensors=names, tiles=len(names))
-        return show(pictures)
-
     def visualize_graph(self, save_to=None):
         """Draws the brain's block DAG (`brain.graph()`), with each block's class and output
         shape, top-down by depth; writes `graph.png` and Graphviz `graph.dot` (its path is
@@ -294,7 +295,3 @@ class Observer:
         self.figures[path] = fig
         pictures.add(path, fig, **info)
         return path
-
-
-def _is_weighted(block):
-    return isinstance(block, WeightedLayer) and block.is_setup

@@ -1,19 +1,23 @@
 """Runs one tuner instance: `python -m akid.kids.tuner.runner INSTANCE_DIR`.
 
 Reads `instance.json` and the rendered `setup.py` the tuner wrote there, calls
-the setup function, gives the Kid the instance's log_dir (when the function
-returned it not yet set up), sets it up if needed, then `practice()` and
-`validate()`. Writes `result.json` (atomically) whatever happens: status "ok",
-"failed" (with the exception) or "stopped" (SIGINT/SIGTERM). Exit status 0
-only for "ok".
+the setup function (with `graph=None` when it is akid's `setup(graph)`), gives
+the Kid the instance's log_dir, sets it up if needed, then `practice()` and
+`validate()`. The instance's log_dir is also `$AKID_LOG_DIR` while the
+template runs, the default log_dir of a Kid built without one, so a template
+that sets its Kid up itself logs into its instance folder too. Writes
+`result.json` (atomically) whatever happens: status "ok", "failed" (with the
+exception) or "stopped" (SIGINT/SIGTERM). Exit status 0 only for "ok".
 """
 import importlib.util
+import inspect
 import json
 import os
 import sys
 import traceback
 
 INSTANCE_JSON, SETUP_PY, RESULT_JSON = "instance.json", "setup.py", "result.json"
+LOG_DIR_ENV = "AKID_LOG_DIR"  # a Kid built without log_dir logs there
 
 
 def main(argv=None):
@@ -59,7 +63,8 @@ def run(instance_dir, spec, result):
     if setup is None:
         raise ValueError(f"tuner: the rendered {SETUP_PY} defines no function "
                          f"{spec['function']!r}")
-    kid = setup()
+    os.environ[LOG_DIR_ENV] = spec["log_dir"]
+    kid = setup(**template_arguments(setup))
 
     from akid.kids.kid import Kid
     if not isinstance(kid, Kid):
@@ -71,13 +76,30 @@ def run(instance_dir, spec, result):
     elif os.path.abspath(kid.log_dir) != os.path.abspath(spec["log_dir"]):
         from akid.kids.logs import logger
         logger().warning("tuner: the template set up its Kid with log_dir %s, not the "
-                         "instance's %s (use log_dir=\"{{ log_dir }}\")", kid.log_dir,
-                         spec["log_dir"])
+                         "instance's %s (leave log_dir out, or use log_dir=\"{{ log_dir }}\")",
+                         kid.log_dir, spec["log_dir"])
     result["log_dir"] = os.path.abspath(kid.log_dir)
     kid.practice()
     if kid.val_loss is None and kid.sensor.num_examples("val"):
         kid.validate()  # practice() validates at its end unless told to skip validation
     kid.teardown()
+
+
+def template_arguments(function):
+    """The keyword arguments the tuner calls a template with: `graph=None` when it asks for
+    akid's `graph` (TensorFlow 2 has no graph to hand over), else none.
+
+    Raises TypeError naming any other parameter without a default.
+    """
+    required = [p.name for p in inspect.signature(function).parameters.values()
+                if p.default is p.empty and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+    others = [name for name in required if name != "graph"]
+    if others:
+        raise TypeError(f"tune: the template {function.__name__}() takes {others} without "
+                        f"defaults, which the tuner cannot give; give them defaults, or put "
+                        f"the values in the template with {{{{ opt_paras[...] }}}} / "
+                        f"{{{{ net_paras[...] }}}}")
+    return {"graph": None} if required else {}
 
 
 def _limit_threads():

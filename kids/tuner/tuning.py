@@ -23,7 +23,7 @@ from akid.kids.logs import logger
 from akid.kids.tuner.launcher import Launcher
 from akid.kids.tuner.results import (RESULTS_CSV, RESULTS_JSONL, Results, table,
                                       write_results)
-from akid.kids.tuner.runner import INSTANCE_JSON, SETUP_PY, write_json
+from akid.kids.tuner.runner import INSTANCE_JSON, SETUP_PY, template_arguments, write_json
 
 
 def tune(template, opt_paras_list=[{}], net_paras_list=[{}], repeat_times=1,  # noqa: B006
@@ -38,10 +38,12 @@ def tune(template, opt_paras_list=[{}], net_paras_list=[{}], repeat_times=1,  # 
     function must import what it uses inside its body and return a Kid, set up
     or not. `{{ log_dir }}` (the instance's log folder, a plain string),
     `{{ repeat }}`, `{{ index }}` and `{{ debug }}` are also defined; undefined
-    names are an error. A Kid returned *not* set up gets `kid.log_dir =
-    <instance>/log` before `setup()`; one the template set up itself should use
-    `Kid(..., log_dir="{{ log_dir }}")`. Then the tuner calls `practice()` and,
-    unless practice() ended with a validation, `validate()`.
+    names are an error. The Kid logs to `<instance>/log`: a Kid built without
+    `log_dir` defaults to it (`$AKID_LOG_DIR` is set while the template runs),
+    and one returned not set up gets it before `setup()`. Then the tuner calls
+    `practice()` and, unless practice() ended with a validation, `validate()`.
+    A template written for akid, `def setup(graph):`, is called with
+    `graph=None` (TensorFlow 2 has no graph to pass; a warning says so once).
 
     Instances run as `python -m akid.kids.tuner.runner <instance_dir>`, in the
     current working directory, each with `CUDA_VISIBLE_DEVICES` set to the GPUs
@@ -63,7 +65,8 @@ def tune(template, opt_paras_list=[{}], net_paras_list=[{}], repeat_times=1,  # 
       opt_paras_list, net_paras_list: lists of dicts; every pair is an instance.
       repeat_times: how many times to run each pair.
       gpu_num_per_instance: GPUs per instance, an int or a list with one entry per
-        instance (in the order repeat, then opt_paras, then net_paras); ignored on CPU.
+        instance (in the order repeat, then opt_paras, then net_paras); None: one
+        (akid's meaning); ignored on CPU.
       max_parallel: instances running at once; default the number of GPUs, or
         the number of cores on CPU.
       work_dir: where the instance folders and results go; default
@@ -103,6 +106,10 @@ def tune(template, opt_paras_list=[{}], net_paras_list=[{}], repeat_times=1,  # 
     work_dir = os.path.abspath(work_dir or os.path.join(
         "tune", datetime.datetime.now().strftime("%Y%m%d-%H%M%S")))
     source = template_source(template)
+    if template_arguments(template):
+        logger().warning("tune: the template %s(graph) is akid's (TensorFlow 1); each "
+                         "instance calls it with graph=None, since TensorFlow 2 has no graph "
+                         "to pass", template.__name__)
     prepare(instances, source, template.__name__, work_dir, debug)
     threads = None if devices else max(1, cpu_count() // pool.max_parallel)
     logger().info("tune: %d instance(s) in %s, %d at a time on %s", len(instances), work_dir,
@@ -122,6 +129,8 @@ def plan(opt_paras_list, net_paras_list, repeat_times, gpu_num_per_instance):
                 or not all(isinstance(p, dict) for p in value):
             raise ValueError(f"tune: {name} must be a non-empty list of dicts, got {value!r}")
     check_positive_int("tune", "repeat_times", repeat_times)
+    if gpu_num_per_instance is None:  # akid: "a gpu would be allocated to each" instance
+        gpu_num_per_instance = 1
     combos = list(itertools.product(range(repeat_times), enumerate(opt_paras_list),
                                     enumerate(net_paras_list)))
     if isinstance(gpu_num_per_instance, (list, tuple)):
