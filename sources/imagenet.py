@@ -1,10 +1,13 @@
 """akid's `ImagenetTFSource` (akid/datasets/imagenet.py at cf82277): ImageNet from the files
 the user has, TFRecord shards or class folders of images."""
 import glob
+import io
 import os
+import struct
 
 import numpy as np
-import tensorflow as tf
+import PIL.Image
+from tensorflow.core.example import example_pb2
 
 from akid.checks import check_flag, check_positive_int
 from akid.sources.download import data_path
@@ -26,7 +29,10 @@ class ImagenetTFSource(Source):
     with `has_super_label` also `image/class/super_label`, the second label
     array. From class folders the classes are the sorted folder names of
     `train/`, labelled 1, 2, ..., as that script would label them. Pixels
-    are float32 in [0, 1] (akid's decode). Nothing is downloaded: ImageNet's
+    are float32 in [0, 1] (akid's decode). Records and images are read
+    without TensorFlow ops (Pillow decodes; `image_size` resizes bilinearly),
+    so the source may come before a Kid whose engine splits the CPU into
+    towers, as in akid's examples. Nothing is downloaded: ImageNet's
     licence needs you to fetch it yourself.
 
     Differences from akid, whose reader queues streamed the files: the first
@@ -58,10 +64,12 @@ class ImagenetTFSource(Source):
         self.url = url
         self.work_dir = os.fspath(work_dir) if work_dir is not None else data_path("imagenet")
         self.image_size = None if image_size is None else tuple(
-            check_positive_int(self._describe(), f"image_size[{i}]", v) for i, v in enumerate(image_size))
+            check_positive_int(self._describe(), f"image_size[{i}]", v)
+            for i, v in enumerate(image_size))
         splits = {split: self._read(split, self._limits[split]) for split in SPLIT_NAMES}
         self._set_data(**splits)
-        self.num_classes = int(max(np.max(tf.nest.flatten(y)[0]) for _, y in splits.values())) + 1
+        self.num_classes = int(max(np.max(y[0] if isinstance(y, tuple) else y)
+                                   for _, y in splits.values())) + 1
 
     def _read(self, split, limit):
         """(images, labels) of `split` from its shards, or else from its class folders."""
@@ -79,21 +87,18 @@ class ImagenetTFSource(Source):
                                 f"{self.work_dir}; it should hold {LAYOUTS}")
 
     def _from_records(self, shards, limit):
-        spec = {"image/encoded": tf.io.FixedLenFeature([], tf.string),
-                "image/class/label": tf.io.FixedLenFeature([1], tf.int64)}
-        if self.has_super_label:
-            spec["image/class/super_label"] = tf.io.FixedLenFeature([1], tf.int64)
-        records = tf.data.TFRecordDataset(shards).take(-1 if limit is None else limit)
+        keys = ["image/class/label"] + (["image/class/super_label"] if self.has_super_label
+                                        else [])
         images, labels = [], []
-        for raw in records:
-            try:
-                example = tf.io.parse_single_example(raw, spec)
-            except tf.errors.InvalidArgumentError as e:
-                raise ValueError(f"{self._describe()}: a record in {shards[0]}... lacks "
-                                 f"{', '.join(spec)} (has_super_label={self.has_super_label})"
-                                 f": {e.message.splitlines()[0]}") from None
-            images.append(self._decode(example["image/encoded"], shards[0]))
-            labels.append([int(example[k][0]) for k in spec if k != "image/encoded"])
+        for shard, raw in read_records(self._describe(), shards, limit):
+            features = example_pb2.Example.FromString(raw).features.feature
+            missing = [k for k in ["image/encoded", *keys] if k not in features]
+            if missing:
+                raise ValueError(f"{self._describe()}: a record in {shard} lacks "
+                                 f"{', '.join(missing)} (has_super_label="
+                                 f"{self.has_super_label})")
+            images.append(self._decode(features["image/encoded"].bytes_list.value[0], shard))
+            labels.append([int(features[k].int64_list.value[0]) for k in keys])
         labels = np.asarray(labels, np.int32).reshape(len(images), -1)
         return self._stack(images, shards[0]), tuple(labels.T) if self.has_super_label \
             else labels[:, 0]
@@ -106,19 +111,23 @@ class ImagenetTFSource(Source):
                  for f in sorted(os.listdir(os.path.join(folder, c)))
                  if f.lower().endswith(IMAGE_EXTENSIONS)]
         files = files if limit is None else files[:limit]
-        images = [self._decode(tf.io.read_file(path), path) for path, _ in files]
+        images = []
+        for path, _ in files:
+            with open(path, "rb") as f:
+                images.append(self._decode(f.read(), path))
         return self._stack(images, folder), np.array([label for _, label in files], np.int32)
 
     def _decode(self, encoded, where):
+        """(H, W, 3) uint8 pixels of a JPEG or PNG file's bytes, resized to image_size."""
         try:
-            image = tf.io.decode_image(encoded, channels=3, expand_animations=False)
-        except tf.errors.InvalidArgumentError:
+            image = PIL.Image.open(io.BytesIO(encoded)).convert("RGB")
+        except (PIL.UnidentifiedImageError, OSError):
             raise ValueError(f"{self._describe()}: an image in {where} is not a JPEG or PNG "
                              f"file") from None
         if self.image_size is not None:
-            image = tf.cast(tf.round(tf.clip_by_value(
-                tf.image.resize(image, self.image_size), 0, 255)), tf.uint8)
-        return image.numpy()
+            height, width = self.image_size
+            image = image.resize((width, height), PIL.Image.BILINEAR)
+        return np.asarray(image, np.uint8)
 
     def _stack(self, images, where):
         sizes = sorted({image.shape for image in images})
@@ -127,3 +136,23 @@ class ImagenetTFSource(Source):
                              f"sizes ({sizes[0][:2]}, {sizes[-1][:2]}, ...); pass "
                              f"image_size=(height, width) to resize them to one")
         return np.stack(images) if images else np.zeros((0, 1, 1, 3), np.uint8)
+
+
+def read_records(owner, shards, limit=None):
+    """(shard, record bytes) of TFRecord files, at most `limit` records, read in Python:
+    no TensorFlow op runs, so a Kid made afterwards may still split the CPU into towers
+    (the data_parallel engine), as it may after akid's sources. CRCs are not checked."""
+    count = 0
+    for shard in shards:
+        with open(shard, "rb") as f:
+            while limit is None or count < limit:
+                header = f.read(12)  # the record's length (uint64) and its CRC
+                if not header:
+                    break
+                (length,) = struct.unpack("<Q", header[:8]) if len(header) == 12 else (-1,)
+                record = f.read(length) if length >= 0 else b""
+                if length < 0 or len(record) < length or len(f.read(4)) < 4:
+                    raise ValueError(f"{owner}: {shard} is not a TFRecord file, or it is "
+                                     f"truncated (record {count + 1})")
+                count += 1
+                yield shard, record

@@ -190,7 +190,8 @@ def test_glog_logs_to_the_akid_logger(tmp_path):
     log.init(path)  # once only
     log.info("hello %s", "akid")
     log.init()  # stderr: already there
-    handlers = [h for h in akid.kids.logs.logger().handlers if getattr(h, "baseFilename", 0) == path]
+    handlers = [h for h in akid.kids.logs.logger().handlers
+                if getattr(h, "baseFilename", 0) == path]
     assert len(handlers) == 1
     handlers[0].close()
     akid.kids.logs.logger().removeHandler(handlers[0])
@@ -217,7 +218,8 @@ def make_kid(log_dir, kongfu=None, **kwargs):
     return Kid(FeedSensor(ArraySource(train=(x[:192], labels[:192]), val=(x[192:], labels[192:])),
                           batch_size=32),
                brain, kongfu or GradientDescentKongFu(lr_scheme={"name": "fixed", "base_lr": 0.1}),
-               log_dir=log_dir and str(log_dir), seed=0, train_log_step=10, val_log_step=1000, **kwargs)
+               log_dir=log_dir and str(log_dir), seed=0, train_log_step=10, val_log_step=1000,
+               **kwargs)
 
 
 def test_graph_is_accepted_ignored_and_warned_once(tmp_path):

@@ -4,6 +4,9 @@ import hashlib
 import io
 import math
 import os
+import subprocess
+import sys
+import textwrap
 import zipfile
 
 import numpy as np
@@ -353,6 +356,36 @@ def test_imagenet_source_reads_tfrecord_shards_with_super_labels(tmp_path):
     write_records(tmp_path / "lacking" / "train-0", [1])
     with pytest.raises(ValueError, match="lacks .*image/class/super_label"):
         ImagenetTFSource(work_dir=tmp_path / "lacking")
+
+
+def test_imagenet_source_runs_no_tensorflow_op_so_towers_may_follow(tmp_path):
+    """akid's imagenet example makes the source, then a Kid whose data_parallel engine
+    splits the CPU: that split is only possible before TensorFlow's first op."""
+    write_records(tmp_path / "train-0", [1, 2])
+    write_records(tmp_path / "validation-0", [2])
+    code = textwrap.dedent(f"""
+        import tensorflow as tf
+        from akid.sources import ImagenetTFSource
+        source = ImagenetTFSource(has_super_label=False, work_dir={str(tmp_path)!r})
+        cpu = tf.config.list_physical_devices("CPU")[0]
+        tf.config.set_logical_device_configuration(
+            cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+        print(len(tf.config.list_logical_devices("CPU")), source.num_train)
+    """)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=300, env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"))
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["2", "2"]
+
+
+def test_a_truncated_tfrecord_file_is_an_error_naming_it(tmp_path):
+    write_records(tmp_path / "train-0", [1, 2])
+    raw = (tmp_path / "train-0").read_bytes()
+    (tmp_path / "train-0").write_bytes(raw[:-10])
+    write_records(tmp_path / "validation-0", [2])
+    with pytest.raises(ValueError, match=r"train-0 is not a TFRecord file, or it is truncated "
+                                         r"\(record 2\)"):
+        ImagenetTFSource(has_super_label=False, work_dir=tmp_path)
 
 
 def test_a_kid_trains_on_cifar10_tf_source(akid_data, tmp_path):

@@ -1,0 +1,130 @@
+"""akid's TF-era examples, ported with only their data source and step counts changed
+(see each port's header), each run to the end: it must finish and its validation loss must fall.
+
+The ports live in examples/; conftest.py writes the data they read. Ports that define
+`setup()` are run as akid's own tests/test_examples.py ran them (`kid = setup();
+loss = kid.practice()`); scripts that train at import are run as `__main__`.
+"""
+import math
+
+import pytest
+
+slow = pytest.mark.slow
+
+VGG_LR_ONE = ("lr 1 over batch norm (cifar.torch's setting): in the test's 20 steps the "
+              "validation loss goes 2.30 -> ~340 (batch loss 2.3 -> 15); batch norm's moving "
+              "statistics lag the fast-growing weights. Warming them up as akid's did "
+              "(min(0.9, (1+t)/(10+t))) was tried: 2.30 -> 230, still no fall")
+NO_SIGNAL = ("does not learn in a test's budget: akid's U(+-0.005) init and no batch norm, "
+             "validation loss 2.3026 -> 2.3034 in 20 steps (the same init and optimizer as "
+             "akid's, which trained 200,000 steps)")
+MOVING_AVERAGE = ("Brain(moving_average_decay=0.99) is refused: akid validated on moving "
+                  "averages of the weights, not implemented here yet")
+# Where each port stands today (see README, "Coming from akid").
+XFAIL = {"vgg": VGG_LR_ONE,
+         "cifar_zca_maxout": NO_SIGNAL, "cifar_zca_maxout_relu": NO_SIGNAL,
+         "cifar_zca_max_norm_maxout": NO_SIGNAL, "cifar_zca_maxout_relu_max_norm": NO_SIGNAL,
+         "cifar_maxout": MOVING_AVERAGE, "cifar_maxout_relu": MOVING_AVERAGE}
+
+
+def ports(names, slow_ones):
+    """pytest params of `names`: slow_ones marked slow, XFAIL's marked strict xfail."""
+    params = []
+    for name in names:
+        marks = [slow] if name in slow_ones else []
+        if name in XFAIL:
+            marks.append(pytest.mark.xfail(strict=True, reason=XFAIL[name]))
+        params.append(pytest.param(name, marks=marks))
+    return params
+
+
+# Ports with `setup()` returning a set-up Kid, and scripts that train when run.
+SETUP_PORTS = ports(["mnist_tf_tutorial", "block_mnist", "maxout_mnist", "alex_net", "spcnn",
+                     "cifar_zca_maxout", "cifar_zca_maxout_relu", "cifar_zca_max_norm_maxout",
+                     "cifar_zca_maxout_relu_max_norm"],
+                    slow_ones={"cifar_zca_maxout", "cifar_zca_maxout_relu",
+                               "cifar_zca_max_norm_maxout", "cifar_zca_maxout_relu_max_norm"})
+SCRIPT_PORTS = ports(["mnist", "vgg", "cifar_maxout", "cifar_maxout_relu"],
+                     slow_ones={"vgg", "cifar_maxout", "cifar_maxout_relu"})
+
+
+def assert_trained(kid, margin=0.05):
+    """Every step made, every batch loss finite, and the validation (data) loss fallen.
+
+    The validation loss is the figure: the batch loss adds the weight decay, which a
+    high learning rate over batch norm (akid's maxout and VGG examples, lr 1) first
+    inflates for hundreds of steps while the data loss already falls."""
+    losses, (before, after) = kid.recorded_losses, kid.recorded_val_losses
+    assert len(losses) == kid.max_steps, f"{len(losses)} steps of {kid.max_steps} were made"
+    assert all(math.isfinite(loss) for loss in losses), losses
+    print(f"{kid.brain.name}: validation loss {before:.3f} -> {after:.3f}, batch loss "
+          f"{losses[0]:.3f} -> {losses[-1]:.3f} in {len(losses)} steps")
+    assert after < before - margin, f"the validation loss did not fall: {before} -> {after}"
+
+
+@pytest.mark.parametrize("name", SETUP_PORTS)
+def test_a_setup_example_trains(run_example, name):
+    port = run_example(name, run_name=f"akid_port_{name}")
+    kid = port.setup()
+    loss = kid.practice()
+    assert isinstance(loss, float) and math.isfinite(loss)
+    assert_trained(kid)
+
+
+@pytest.mark.parametrize("name", SCRIPT_PORTS)
+def test_a_script_example_trains(run_example, name):
+    port = run_example(name)
+    assert len(port.built_kids) == 1
+    assert_trained(port.built_kids[0])
+
+
+@slow
+@pytest.mark.xfail(strict=True, reason="runs to the end on 8 CPU towers, but validation on "
+                   "batch norm's moving statistics after 12 steps of one image a tower "
+                   "explodes: 6.97 -> 1.5e6 (as vgg)")
+def test_the_imagenet_example_trains_on_eight_cpu_towers(run_in_subprocess):
+    """A fresh process: the data_parallel engine makes its 8 CPU towers before TF starts."""
+    done, kids = run_in_subprocess("imagenet", timeout=1200)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert len(kids) == 1
+    (batch_losses, (before, after)), = kids
+    print(f"imagenet: batch losses {batch_losses}, validation loss {before} -> {after}")
+    assert all(math.isfinite(loss) for loss in batch_losses)
+    assert after < before - 0.05, f"the validation loss did not fall: {before} -> {after}"
+
+
+def tune_port(run_example, tmp_path, net_paras):
+    from akid.train.tuner import tune
+    port = run_example("jinja2_maxout", run_name="akid_port_jinja2_maxout")
+    results = tune(port.setup, port.opt_paras_list, net_paras(port.net_paras_list),
+                   max_parallel=2, work_dir=str(tmp_path / "tune"))
+    assert len(results) == len(port.opt_paras_list) * len(net_paras(port.net_paras_list))
+    for record in results:
+        assert record["status"] == "ok", str(record.get("error"))[-1500:]
+        # One validation at the end of 20 steps: below the 10-class chance level ln(10).
+        assert record["final_val_loss"] < math.log(10) - 0.1, record
+    return results
+
+
+@slow
+@pytest.mark.xfail(strict=True, reason="instances run ok, but after 20 steps the final "
+                   "validation loss is ~3.0-3.9, above ln(10) (batch norm's moving statistics "
+                   "after 20 steps, as vgg)")
+def test_the_jinja2_tuner_example_trains_two_instances(run_example, tmp_path):
+    """The maxout network of the example, at both of its learning rates."""
+    tune_port(run_example, tmp_path, lambda nets: nets[1:2])
+
+
+@slow
+@pytest.mark.xfail(strict=True, reason="as test_the_jinja2_tuner_example_trains_two_instances")
+def test_the_jinja2_tuner_example_trains_all_six_instances(run_example, tmp_path):
+    tune_port(run_example, tmp_path, lambda nets: nets)
+
+
+@slow
+@pytest.mark.xfail(strict=True, reason="TensorFlow 1's cluster plumbing (tf.app.flags, "
+                   "tf.train.Server, Supervisor, sess.run), out of scope by DESIGN.md; "
+                   "engine={'name': 'multi_worker'} replaces it")
+def test_the_distributed_example_runs(run_in_subprocess):
+    done, _ = run_in_subprocess("dist_akid", timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
