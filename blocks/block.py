@@ -268,9 +268,11 @@ class Block(tf.Module):
         return [v for v in self.var_list if v.trainable]
 
     def get_variable(self, short_name):
-        """The variable whose name ends in `short_name`: "weights", or "conv1/weights" in a system."""
+        """The variable whose name ends in `short_name`: "weights", or "conv1/weights" in a
+        system."""
         names = [v.name.split(":")[0] for v in self.var_list]
-        found = [v for v, n in zip(self.var_list, names) if n == short_name or n.endswith("/" + short_name)]
+        found = [v for v, n in zip(self.var_list, names)
+                 if n == short_name or n.endswith("/" + short_name)]
         if len(found) != 1:
             which = "several variables match" if found else "no variable matches"
             raise ValueError(f"{describe(self)}: {which} {short_name!r}; it has {names}")

@@ -211,7 +211,8 @@ class Brain(GraphSystem):
                              f"first: `{self.name}([images, labels])`")
         rows = []
         for path, block in _walk_paths(self, ""):
-            params = sum(int(tf.size(v)) for v in block.trainable_variables) if block.is_setup else 0
+            params = (sum(int(tf.size(v)) for v in block.trainable_variables)
+                      if block.is_setup else 0)
             shape = block.output_shape
             rows.append((path, type(block).__name__, _format_shape(shape), f"{params:,}"))
         total = sum(int(tf.size(v)) for v in self.trainable_variables)

@@ -52,7 +52,8 @@ class Scheme(tf.Module):
 
     @property
     def spec(self):
-        """The dict that rebuilds this scheme with `make_lr_scheme` (optional keys unset left out)."""
+        """The dict that rebuilds this scheme with `make_lr_scheme` (unset optional keys left
+        out)."""
         spec = {"name": self.name}
         for key in self.keys + self.optional_keys:
             value = getattr(self, key)

@@ -63,7 +63,8 @@ class Sensor:
                 "test": getattr(self.source, "num_test", 0)}[_check_split(self, split)]
 
     def dataset(self, split="train", start_step=0):
-        """Batches of `(x, y)`: endless epochs for "train" (from `start_step`), one pass otherwise."""
+        """Batches of `(x, y)`: endless epochs for "train" (from `start_step`), one pass
+        otherwise."""
         _check_split(self, split)
         x, y = (each(tf.constant, side) for side in self.source.arrays(split))
         n = int(first(x).shape[0])

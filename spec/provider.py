@@ -13,8 +13,8 @@
 
 A joker is on the training pipeline; `val: yes` puts it on the validation
 (and test) pipeline too, `val: only` on that one alone, as akid's
-`sensor.attach(joker, to_val=True)`. Without `num_batches`, `randomize: no` and `jokers`, this is akid's
-FeedSensor itself. Jokers are named as their class (`FlipJoker`) or by it
+`sensor.attach(joker, to_val=True)`. Without `num_batches`, `randomize: no` and
+`jokers`, this is akid's FeedSensor itself. Jokers are named as their class (`FlipJoker`) or by it
 without `Joker` in snake case (`flip`, `crop`, `rotation`, `light`,
 `rescale`, `whiten`), or as a layer container (`padding`). In
 validate/test/evaluate sections, `num_batches` keeps the first
