@@ -3,7 +3,7 @@
 #   - Cifar10TFSource(...): `sha256=None` added: the tarball is the test's own small
 #     CIFAR-10 (320 training images), not the official one; num_train 50000 -> 256,
 #     num_val 10000 -> 64.
-#   - sensor: batch_size 128 -> 32; Kid(...): max_steps 510000 -> 60 (a fast test).
+#   - sensor: batch_size 128 -> 32; Kid(...): max_steps 510000 -> 300 (a fast test).
 def setup():
     from akid import AKID_DATA_PATH
     from akid import Kid
@@ -58,7 +58,7 @@ def setup():
                 "decay_rate": 0.1,
                 "num_batches_per_epoch": 391,
                 "decay_epoch_num": 350}),
-        max_steps=60)
+        max_steps=300)
     kid.setup()
 
     return kid
