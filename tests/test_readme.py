@@ -36,6 +36,9 @@ def test_readme_snippets_run_and_show_what_they_say(tmp_path, monkeypatch):
     assert (namespace["scores"].argmax(1) == namespace["y_test"]).mean() == pytest.approx(
         namespace["test_evals"]["accuracy"])
     assert all(path.endswith(".png") for path in namespace["observer"].figures)
+    assert namespace["two_evals"]["accuracy_1"] > 0.9 and namespace["two_evals"]["accuracy_2"] > 0.9
+    assert set(namespace["two_evals"]) >= {"loss/loss_1", "loss/loss_2"}
+    assert namespace["head_1"].shape == namespace["head_2"].shape == (8, 2)
     served, own = namespace["predicted"].numpy(), namespace["same"].numpy()
     assert served.shape == own.shape == (len(namespace["digits"]), 10)
     assert abs(served - own).max() < 1e-6
