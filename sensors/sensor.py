@@ -66,7 +66,7 @@ class Sensor:
         """Batches of `(x, y)`: endless epochs for "train" (from `start_step`), one pass
         otherwise."""
         _check_split(self, split)
-        x, y = (each(tf.constant, side) for side in self.source.arrays(split))
+        x, y = each(tf.constant, self.source.arrays(split))
         n = int(first(x).shape[0])
         if split == "train":
             indices = _epoch_indices(n, self.batch_size, self.num_batches_per_epoch,
@@ -82,7 +82,7 @@ class Sensor:
 
     def _make_batch(self, x, y, idx, step, split):
         """The batch of examples `idx`, at `step` of `split`; subclasses augment it here."""
-        return tuple(each(lambda a: tf.gather(a, idx), side) for side in (x, y))
+        return each(lambda a: tf.gather(a, idx), (x, y))
 
     # -- akid's feed style --------------------------------------------------
 

@@ -98,7 +98,7 @@ class Source:
                 if limit > len(first(x)):
                     raise ValueError(f"{self._describe()}: num_{split}={limit} is more than "
                                      f"the {len(first(x))} {split} examples available")
-                x, y = (each(lambda a: a[:limit], side) for side in (x, y))
+                x, y = each(lambda a: a[:limit], (x, y))
             if len(first(x)):
                 data[split] = (x, y)
         if layout is not None:
@@ -119,8 +119,8 @@ class Source:
             raise ValueError(f"{self._describe()}: num_val={num_val} is more than the "
                              f"{size} training examples in {origin}")
         cut = size - num_val
-        self._set_data(train=(each(lambda a: a[:cut], x), each(lambda a: a[:cut], y)),
-                       val=(each(lambda a: a[cut:], x), each(lambda a: a[cut:], y)), test=test)
+        self._set_data(train=each(lambda a: a[:cut], (x, y)),
+                       val=each(lambda a: a[cut:], (x, y)), test=test)
 
     def _check_pair(self, split, pair):
         """`pair` as `(x, y, (x names, y names))`: each side an array or a tuple of arrays,
