@@ -53,12 +53,12 @@ def check_int(owner, param, value, low=None, high=None, allow_none=False, kind=N
     return int(value)
 
 
-def _bounds(low, high, low_open=False):
+def _bounds(low, high, low_open=False, high_open=False):
     if low is not None and high is not None:
-        return f" in {'(' if low_open else '['}{low}, {high}]"
+        return f" in {'(' if low_open else '['}{low}, {high}{')' if high_open else ']'}"
     if low is not None:
         return f" {'>' if low_open else '>='} {low}"
-    return f" <= {high}" if high is not None else ""
+    return f" {'<' if high_open else '<='} {high}" if high is not None else ""
 
 
 def check_positive_int(owner, param, value, allow_none=False):
@@ -71,10 +71,11 @@ def check_count(owner, param, value, allow_none=False):
     return check_int(owner, param, value, low=0, allow_none=allow_none, kind="an int >= 0")
 
 
-def check_number(owner, param, value, low=None, high=None, low_open=False, allow_none=False):
+def check_number(owner, param, value, low=None, high=None, low_open=False, high_open=False,
+                 allow_none=False):
     """Returns `value` as float if it is a finite real number within its bounds.
 
-    `low_open` excludes `low` itself (e.g. a learning rate > 0).
+    `low_open` excludes `low` itself (e.g. a learning rate > 0), `high_open` `high`.
     """
     if value is None and allow_none:
         return None
@@ -83,10 +84,10 @@ def check_number(owner, param, value, low=None, high=None, low_open=False, allow
                         f"({type(value).__name__})")
     value = float(value)
     below = low is not None and (value <= low if low_open else value < low)
-    if value != value or abs(value) == float("inf") or below \
-            or (high is not None and value > high):
+    above = high is not None and (value >= high if high_open else value > high)
+    if value != value or abs(value) == float("inf") or below or above:
         raise ValueError(f"{describe(owner)}: {param} must be a finite number"
-                         f"{_bounds(low, high, low_open)}, got {value}")
+                         f"{_bounds(low, high, low_open, high_open)}, got {value}")
     return value
 
 

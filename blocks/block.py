@@ -5,7 +5,7 @@ import re
 import tensorflow as tf
 
 from akid.blocks import recorder
-from akid.checks import check_choice, check_flag, describe, snake_case
+from akid.checks import check_choice, check_flag, check_number, describe, snake_case
 from akid.blocks.initializers import check_init_para, check_wd, decay_term, initial_value
 from akid.blocks.input_spec import ALL, InputSpec
 
@@ -65,6 +65,10 @@ class Block(tf.Module):
         (akid's flag; a Joker defaults to False, as in akid).
       bag: any ad hoc information to keep with the block, as akid's `bag`
         (e.g. `{"filters_to_visual": [...]}`, read by the Observer).
+      moving_average_decay: akid's: keep moving averages of this block's weights
+        (of all blocks inside, for a system, overriding theirs), with this decay in
+        [0.5, 1), and validate, predict and export on them (see
+        `akid.kids.weight_averages`). None: use the trained weights.
 
     Class attributes a subclass may set:
       role: "data", "loss" (output added to the brain's loss) or "eval"
@@ -95,10 +99,9 @@ class Block(tf.Module):
         if name is not None:
             check_name(type(self).__name__, name)
         super().__init__(name=snake_case(type(self).__name__))  # tf.Module wants an identifier
-        if moving_average_decay is not None:
-            raise ValueError(f"{type(self).__name__}: moving_average_decay (akid's moving "
-                             f"averages of the weights, used for validation) is not supported; "
-                             f"drop it (validation uses the trained weights)")
+        self.moving_average_decay = check_number(  # akid's range
+            type(self).__name__, "moving_average_decay", moving_average_decay, low=0.5, high=1.0,
+            high_open=True, allow_none=True)
         self._name = name or self._name
         self.name_given = name is not None
         self._duplicate_of = None  # weakref: the block whose name a system found taken

@@ -19,12 +19,14 @@ class Recording:
     that has one (the regularization).
 
     With `data_only`, systems call their data blocks alone: the inference
-    path, which needs no labels.
+    path, which needs no labels. `step` is the global step of a Kid's
+    training pass (a tensor), which blocks that warm up read (`training_step`).
     """
 
-    def __init__(self, keep_activations=False, data_only=False):
+    def __init__(self, keep_activations=False, data_only=False, step=None):
         self.keep_activations = keep_activations
         self.data_only = data_only
+        self.step = step
         self.losses = {}
         self.decays = {}
         self.evals = {}
@@ -62,6 +64,12 @@ def data_only():
     return record is not None and record.data_only
 
 
+def training_step():
+    """The global step of the Kid's training pass under way (a tensor), or None outside one."""
+    steps = [r.step for r in getattr(_local, "stack", []) if r.step is not None]
+    return steps[-1] if steps else None
+
+
 def current():
     """The innermost open recording, or None."""
     stack = getattr(_local, "stack", None)
@@ -69,10 +77,10 @@ def current():
 
 
 @contextlib.contextmanager
-def recording(keep_activations=False, data_only=False):
+def recording(keep_activations=False, data_only=False, step=None):
     """Opens a recording for the blocks called inside the `with`."""
     stack = _local.__dict__.setdefault("stack", [])
-    record = Recording(keep_activations, data_only)
+    record = Recording(keep_activations, data_only, step)
     stack.append(record)
     try:
         yield record

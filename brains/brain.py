@@ -59,14 +59,15 @@ class Brain(GraphSystem):
         super().__init__(name=name, inputs=inputs, **kwargs)
         self._last = None
 
-    def compute(self, inputs, keep_activations=False):
+    def compute(self, inputs, keep_activations=False, step=None):
         """Runs a forward pass and returns an Outcome (output, loss, evals, data_loss,
         regularization, losses).
 
         Use this inside a `tf.function`: it returns what a pass made instead of
-        keeping it on the brain.
+        keeping it on the brain. `step`: the global step, given by a Kid's
+        training step (batch norm warms its moving averages up on it).
         """
-        with recorder.recording(keep_activations) as record:
+        with recorder.recording(keep_activations, step=step) as record:
             output = GraphSystem.forward(self, tf.nest.flatten(inputs))
         data_loss = tf.add_n(list(record.losses.values())) if record.losses else None
         regularization = tf.add_n(list(record.decays.values())) if record.decays else 0.0

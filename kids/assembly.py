@@ -8,6 +8,7 @@ import tensorflow as tf
 
 from akid.kids.logs import RunLog, logger
 from akid.kids.steps import batch_signature, head, make_eval_step, make_train_step
+from akid.kids.weight_averages import WeightAverages
 
 
 def open_log(kid):
@@ -42,7 +43,8 @@ def seed(kid):
 
 def build(kid):
     """Runs the brain once on two examples (so shape errors show now), builds the optimizer
-    and compiles the steps. Returns `(train_step, eval_step, input_spec)`."""
+    and the weight averages the brain asks for (`kid.weight_averages`, None if none) and
+    compiles the steps. Returns `(train_step, eval_step, input_spec)`."""
     split = next((s for s in ("train", "val", "test") if kid.sensor.num_examples(s)), None)
     if split is None:
         raise ValueError(f"Kid: {kid.sensor.name} has no data in any split")
@@ -57,9 +59,10 @@ def build(kid):
     if kid.sensor.num_batches_per_epoch:
         kid.kongfu.set_epoch_length(kid.sensor.num_batches_per_epoch)
     kid.kongfu.build(kid.brain.trainable_variables)
+    kid.weight_averages = WeightAverages.for_brain(kid.brain)
     towers_signature = signature if kid.engine.num_replicas == 1 else None
     train_step = make_train_step(kid.brain, kid.kongfu, kid.clock, kid.engine,
-                                 towers_signature, kid.jit_compile)
+                                 towers_signature, kid.jit_compile, kid.weight_averages)
     eval_step = make_eval_step(kid.brain, kid.engine, towers_signature, kid.jit_compile)
     return train_step, eval_step, signature[0]
 
@@ -68,6 +71,8 @@ def resume(kid):
     """Restores the newest readable checkpoint, if any, and the data order it used; every
     worker of a distributed engine must have resumed at the same step."""
     restored = kid.checkpoints.restore_latest()
+    if restored and kid.weight_averages is not None:
+        kid.weight_averages.reset_unless_in(restored)
     kid.sensor.seed = int(kid.data_seed.numpy())
     step = kid.clock.get_step()
     if restored:

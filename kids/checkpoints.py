@@ -18,12 +18,14 @@ class Checkpoints:
     Args:
       directory: `log_dir/model`; readable by `tf.train.latest_checkpoint`.
       max_to_keep: how many recent checkpoints to keep.
-      **objects: the trackables to save (brain, kongfu, clock, ...).
+      **objects: the trackables to save (brain, kongfu, clock, ...); None ones are left out.
     """
 
     def __init__(self, directory, max_to_keep=5, **objects):
         self._best_loss = tf.Variable(float("inf"), trainable=False, name="best_val_loss")
-        self.checkpoint = tf.train.Checkpoint(best_val_loss=self._best_loss, **objects)
+        self.checkpoint = tf.train.Checkpoint(
+            best_val_loss=self._best_loss,
+            **{name: value for name, value in objects.items() if value is not None})
         self.directory = directory
         self.latest = tf.train.CheckpointManager(self.checkpoint, directory, max_to_keep)
         self.best = tf.train.CheckpointManager(self.checkpoint, os.path.join(directory, "best"), 1)

@@ -5,6 +5,7 @@ import tensorflow as tf
 
 from akid.blocks.systems import as_list
 from akid.kids.logs import logger
+from akid.kids.weight_averages import averaged
 
 
 class Evaluation:
@@ -52,6 +53,8 @@ class Evaluation:
         if not self.is_setup:
             self.setup()
         found = self.checkpoints.restore(self.checkpoints.directory if path is None else path)
+        if self.weight_averages is not None:
+            self.weight_averages.reset_unless_in(found)
         self._step, self.sensor.seed = None, int(self.data_seed.numpy())
         logger().info("restored %s (step %d)", found, self.step)
         return found
@@ -66,7 +69,7 @@ def split_means(kid, split):
     Returns `(loss, {metric: mean})`.
     """
     totals, count = {}, 0
-    with kid.brain.mode_as(split):
+    with kid.brain.mode_as(split), averaged(kid):
         for x, y in kid.engine.distribute(kid.sensor.dataset(split)):
             sums, examples = kid.eval_step(x, y)
             for key, value in sums.items():
@@ -101,7 +104,7 @@ def predictions(kid, data_or_split, outputs=None):
         for name in outputs:
             brain.get_layer_by_name(name)  # an unknown name is an error listing the blocks
     parts = []
-    with brain.mode_as("test"):
+    with brain.mode_as("test"), averaged(kid):
         for x in batches:
             x = tf.nest.map_structure(tf.convert_to_tensor, x)
             if outputs is None:

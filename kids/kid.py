@@ -15,6 +15,7 @@ from akid.kids.export import export_saved_model
 from akid.kids.hooks import Hooks
 from akid.kids.logs import logger
 from akid.kids.preflight import check_labels, check_log_dir, check_options, check_towers
+from akid.kids.weight_averages import averaged
 
 
 class Kid(tf1.AkidKid, Evaluation):
@@ -93,7 +94,7 @@ class Kid(tf1.AkidKid, Evaluation):
         self.train_loss = self.val_loss = None
         self.train_evals, self.evals = {}, {}
         self.batch = self.batch_loss = self.batch_evals = None  # the last step's, for hooks
-        self.input_spec = None  # what the brain takes, known once setup() has built it
+        self.input_spec = self.weight_averages = None  # known once setup() has built them
         self._stop_requested = self._validation_requested = False
         self._callbacks = None
         self._step = None  # the clock's value, kept in Python to spare a read per use
@@ -151,9 +152,9 @@ class Kid(tf1.AkidKid, Evaluation):
         with self.engine.scope():
             self._train_step, self.eval_step, self.input_spec = assembly.build(self)
         self.data_seed = tf.Variable(self.sensor.seed, dtype=tf.int64, trainable=False)
-        self.checkpoints = Checkpoints(model_dir, self.max_to_keep, brain=self.brain,
-                                       kongfu=self.kongfu, clock=self.clock,
-                                       data_seed=self.data_seed)
+        self.checkpoints = Checkpoints(
+            model_dir, self.max_to_keep, brain=self.brain, kongfu=self.kongfu, clock=self.clock,
+            data_seed=self.data_seed, weight_averages=self.weight_averages)
         self.log = assembly.open_log(self)
         if self.continue_from_chk_point:
             assembly.resume(self)
@@ -271,7 +272,8 @@ class Kid(tf1.AkidKid, Evaluation):
         if self.input_spec is None:
             self.setup()
         if self.engine.is_chief:
-            export_saved_model(self.brain, self.input_spec, path)
+            with averaged(self):
+                export_saved_model(self.brain, self.input_spec, path)
             logger().info("exported the brain's inference path to %s", path)
         self.engine.barrier()
         return path

@@ -29,8 +29,10 @@ def reported(outcome):
     return {**outcome.evals, **{f"loss/{path}": value for path, value in outcome.losses.items()}}
 
 
-def make_train_step(brain, kongfu, clock, engine, input_signature=None, jit_compile=False):
-    """One optimization step on a global batch: forward, gradients, update, clock tick.
+def make_train_step(brain, kongfu, clock, engine, input_signature=None, jit_compile=False,
+                    weight_averages=None):
+    """One optimization step on a global batch: forward, gradients, update, the weight
+    averages' update (when the brain keeps them), clock tick.
 
     The engine's towers each take their part of the batch and the part of the
     global-batch loss it carries (its examples' share of the data loss, one
@@ -48,7 +50,7 @@ def make_train_step(brain, kongfu, clock, engine, input_signature=None, jit_comp
 
     def tower_gradients(x, y):
         with tf.GradientTape() as tape:
-            outcome = brain.compute([x, y])
+            outcome = brain.compute([x, y], step=clock.step)
             loss, share = _tower_loss(outcome, x)
         grads = tape.gradient(loss, variables)
         reached[:] = [i for i, g in enumerate(grads) if g is not None]
@@ -65,6 +67,8 @@ def make_train_step(brain, kongfu, clock, engine, input_signature=None, jit_comp
 
         def update():
             strategy.run(tower_update, (grads,))
+            if weight_averages is not None:
+                weight_averages.update(clock.step)
             return clock.tick()
 
         step = tf.cond(tf.math.is_finite(loss), update, clock.step.read_value)

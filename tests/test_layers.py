@@ -248,6 +248,26 @@ def test_batch_norm_moving_averages_follow_the_momentum_formula(compiled):
     np.testing.assert_allclose(bn.moving_variance.numpy(), var, atol=1e-5)
 
 
+@pytest.mark.parametrize("warm_up", [True, False])
+def test_batch_norm_warms_up_on_a_kids_global_step(warm_up):
+    """In a training pass given the global step t (as a Kid's is), the momentum is akid's
+    min(momentum, (1 + t) / (10 + t)); with warm_up=False, or without a step, it is not."""
+    x = 2 * randn(8, 5) + 3
+    bn = BatchNormalizationLayer(momentum=0.8, warm_up=warm_up, name="bn")
+    brain = Brain(name="b")
+    brain.attach(bn)
+    brain.set_mode("train")
+    expected_mean = np.zeros(5)
+    for step in (0, 5, 200):
+        brain.compute([tf.constant(x)], step=tf.constant(step, tf.int64))
+        momentum = min(0.8, (1 + step) / (10 + step)) if warm_up else 0.8
+        expected_mean = momentum * expected_mean + (1 - momentum) * x.mean(0)
+        np.testing.assert_allclose(bn.moving_mean.numpy(), expected_mean, rtol=1e-5)
+    brain.compute([tf.constant(x)])  # no step: the plain formula
+    np.testing.assert_allclose(bn.moving_mean.numpy(),
+                               0.8 * expected_mean + 0.2 * x.mean(0), rtol=1e-5)
+
+
 @pytest.mark.parametrize("mode", ["val", "test"])
 def test_batch_norm_val_uses_moving_statistics(mode):
     x = randn(5, 4) + 2

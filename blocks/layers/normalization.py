@@ -2,6 +2,7 @@
 averages otherwise) and LRNLayer (akid's local response normalization, for AlexNet)."""
 import tensorflow as tf
 
+from akid.blocks import recorder
 from akid.blocks.block import Block
 from akid.blocks.initializers import check_wd
 from akid.checks import check_count, check_flag, check_number, describe
@@ -17,6 +18,13 @@ class BatchNormalizationLayer(Block):
     Args:
       momentum: moving average decay, in [0, 1]:
         moving = momentum * moving + (1 - momentum) * batch.
+      warm_up: when trained by a Kid, use min(momentum, (1 + step) / (10 + step)),
+        `step` the Kid's global step (akid's batch norm, on TensorFlow 1's
+        `ExponentialMovingAverage(0.9, num_updates=step)`): the early averages follow
+        the batches instead of lingering at their initial 0 and 1, so an early
+        validation sees statistics of the weights it validates. It stops mattering
+        once (1 + step) / (10 + step) >= momentum (step 81 for 0.9). False, or outside a
+        Kid's training step: `momentum` throughout.
       epsilon: added to the variance, > 0.
       use_scale, use_shift: learn gamma / beta (True or False).
       wd: weight decay dict for gamma, e.g. {"type": "l2", "scale": 5e-4}; None for none.
@@ -44,9 +52,10 @@ class BatchNormalizationLayer(Block):
 
     def __init__(self, momentum=0.9, epsilon=1e-3, use_scale=True, use_shift=True, wd=None,
                  beta_init=0.0, gamma_init=1.0, fix_gamma=False, share_gamma=False,
-                 use_reference_bn=False, **kwargs):
+                 use_reference_bn=False, warm_up=True, **kwargs):
         super().__init__(**kwargs)
         self.momentum = check_number(self, "momentum", momentum, low=0.0, high=1.0)
+        self.warm_up = check_flag(self, "warm_up", warm_up)
         self.epsilon = check_number(self, "epsilon", epsilon, low=0.0, low_open=True)
         self.wd = check_wd(describe(self), wd)
         if check_flag(self, "use_reference_bn", use_reference_bn):
@@ -78,13 +87,21 @@ class BatchNormalizationLayer(Block):
     def _forward(self, x):
         if self.mode == "train":
             mean, variance = tf.nn.moments(x, axes=list(range(len(x.shape) - 1)))
-            self.moving_mean.assign(self.momentum * self.moving_mean + (1 - self.momentum) * mean)
-            self.moving_variance.assign(self.momentum * self.moving_variance
-                                        + (1 - self.momentum) * variance)
+            momentum = self._momentum()
+            self.moving_mean.assign(momentum * self.moving_mean + (1 - momentum) * mean)
+            self.moving_variance.assign(momentum * self.moving_variance
+                                        + (1 - momentum) * variance)
         else:
             mean, variance = self.moving_mean, self.moving_variance
         return tf.nn.batch_normalization(x, mean, variance, self.beta, self.gamma, self.epsilon)
 
+
+    def _momentum(self):
+        step = recorder.training_step() if self.warm_up else None
+        if step is None:
+            return self.momentum
+        step = tf.cast(step, tf.float32)
+        return tf.minimum(self.momentum, (1.0 + step) / (10.0 + step))
 
 class LRNLayer(Block):
     """Local response normalization across channels (Krizhevsky et al., 2012), as akid's

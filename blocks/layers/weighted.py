@@ -37,6 +37,7 @@ class WeightedLayer(Block):
 
     def __init__(self, init_para=None, wd=DEFAULT_WD, initial_bias_value=0.0, max_norm=None,
                  do_stat_on_norm=False, **kwargs):
+        _refuse_pre_release_arguments(type(self).__name__, kwargs)
         super().__init__(**kwargs)
         self.init_para = check_init_para(describe(self), init_para or DEFAULT_INIT)
         self.wd = check_wd(describe(self), wd)
@@ -59,3 +60,17 @@ class WeightedLayer(Block):
 
     def _add_bias(self, x):
         return x if self.bias is None else x + self.bias
+
+
+def _refuse_pre_release_arguments(owner, kwargs):
+    """`stddev=` and `weight_decay=`, which akid's CIFAR-10 maxout examples pass, predate
+    akid's first commit (its layers took `init_para` and `wd` and raised a TypeError on
+    these): an error that gives the two dicts they mean."""
+    stale = [name for name in ("stddev", "weight_decay") if name in kwargs]
+    if stale:
+        stddev, scale = kwargs.get("stddev", 0.1), kwargs.get("weight_decay", 5e-4)
+        verb = "are not arguments" if len(stale) == 2 else "is not an argument"
+        raise TypeError(f"{owner} '{kwargs.get('name', '')}': {' and '.join(stale)} {verb} "
+                        f"(nor in any version of akid's layers); write "
+                        f"init_para={{'name': 'truncated_normal', 'stddev': {stddev!r}}}, "
+                        f"wd={{'type': 'l2', 'scale': {scale!r}}}")

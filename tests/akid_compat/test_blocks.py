@@ -132,9 +132,10 @@ def test_block_constructor_arguments_of_akid():
     assert conv.bag == {"filters_to_visual": [0, 1]} and conv.do_summary is False
     assert ReLULayer(name="r").do_summary is True and ReLULayer(name="r").bag is None
     assert WhitenJoker(name="w").do_summary is False  # akid's jokers: no summaries
-    with pytest.raises(ValueError, match=r"GraphSystem: moving_average_decay .* is not "
-                                         r"supported"):
-        GraphSystem(moving_average_decay=0.99, name="maxout-relu-cifar10")
+    assert GraphSystem(moving_average_decay=0.99, name="maxout").moving_average_decay == 0.99
+    with pytest.raises(ValueError, match=r"GraphSystem: moving_average_decay must be a finite "
+                                         r"number in \[0.5, 1.0\), got 0.3"):
+        GraphSystem(moving_average_decay=0.3, name="maxout-relu-cifar10")
 
 
 def test_get_last_layer_name_and_is_empty():
@@ -377,3 +378,16 @@ def test_a_joker_written_akids_way_works_on_batches():
     scaled = AdhocJoker(name="to_1_-1").augment(images, SEED, training=False)
     np.testing.assert_allclose(scaled, images * 2 - 1, atol=1e-6)
     assert color(images).shape == (5, 4, 4, 3)  # the Block interface too
+
+
+def test_pre_akid_stddev_and_weight_decay_arguments_name_their_replacement():
+    """akid's CIFAR-10 maxout examples pass `stddev=` and `weight_decay=`, which no version
+    of akid's layers took: the error gives the init_para and wd they mean."""
+    with pytest.raises(TypeError, match=r"ConvolutionLayer 'conv1': stddev and weight_decay "
+                                        r"are not arguments .* init_para=\{'name': "
+                                        r"'truncated_normal', 'stddev': 0.005\}, "
+                                        r"wd=\{'type': 'l2', 'scale': 0.0005\}"):
+        ConvolutionLayer([8, 8], [1, 1, 1, 1], "SAME", stddev=0.005, weight_decay=0.0005,
+                         out_channel_num=192, name="conv1")
+    with pytest.raises(TypeError, match=r"InnerProductLayer 'ip1': stddev is not an"):
+        InnerProductLayer(stddev=0.005, out_channel_num=500, name="ip1")

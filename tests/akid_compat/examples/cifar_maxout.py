@@ -4,6 +4,10 @@
 #   - Cifar10TFSource(...): `sha256=None` added: the tarball is the test's own small
 #     CIFAR-10 (320 training images), not the official one; num_train 50000 -> 256,
 #     num_val 10000 -> 64.
+#   - the 5 weighted layers' `stddev=X, weight_decay=Y` -> `init_para={"name":
+#     "truncated_normal", "stddev": X}, wd={"type": "l2", "scale": Y}`: the example predates
+#     akid's first commit, whose layers (as at cf82277) take only these and raised
+#     `TypeError: __init__() got an unexpected keyword argument 'stddev'`.
 #   - sensor: batch_size 128 -> 16; Kid(...): max_steps 510000 -> 20 (a fast test).
 from akid import AKID_DATA_PATH
 from akid.core import kids, kongfus
@@ -29,8 +33,8 @@ brain = Brain(moving_average_decay=0.99, name='maxout-relu-cifar10')
 brain.attach(ConvolutionLayer([8, 8],
                               [1, 1, 1, 1],
                               'SAME',
-                              stddev=0.005,
-                              weight_decay=0.0005,
+                              init_para={"name": "truncated_normal", "stddev": 0.005},
+                              wd={"type": "l2", "scale": 0.0005},
                               out_channel_num=192,
                               name='conv1'))
 brain.attach(PoolingLayer([1, 4, 4, 1],
@@ -43,8 +47,8 @@ brain.attach(DropoutLayer(keep_prob=0.8, name='dropout1'))
 brain.attach(ConvolutionLayer([8, 8],
                               [1, 1, 1, 1],
                               'SAME',
-                              stddev=0.005,
-                              weight_decay=0.0005,
+                              init_para={"name": "truncated_normal", "stddev": 0.005},
+                              wd={"type": "l2", "scale": 0.0005},
                               out_channel_num=384,
                               name='conv2'))
 brain.attach(PoolingLayer([1, 4, 4, 1],
@@ -57,8 +61,8 @@ brain.attach(DropoutLayer(keep_prob=0.5, name='dropout2'))
 brain.attach(ConvolutionLayer([5, 5],
                               [1, 1, 1, 1],
                               'SAME',
-                              stddev=0.005,
-                              weight_decay=0.0005,
+                              init_para={"name": "truncated_normal", "stddev": 0.005},
+                              wd={"type": "l2", "scale": 0.0005},
                               out_channel_num=384,
                               name='conv3'))
 brain.attach(PoolingLayer([1, 2, 2, 1],
@@ -68,15 +72,15 @@ brain.attach(PoolingLayer([1, 2, 2, 1],
 brain.attach(MaxoutLayer(name='maxout3'))
 brain.attach(DropoutLayer(keep_prob=0.5, name='dropout3'))
 
-brain.attach(InnerProductLayer(stddev=0.005,
-                               weight_decay=0.004,
+brain.attach(InnerProductLayer(init_para={"name": "truncated_normal", "stddev": 0.005},
+                               wd={"type": "l2", "scale": 0.004},
                                out_channel_num=500,
                                name='ip1'))
 brain.attach(MaxoutLayer(group_size=5, name='maxout4'))
 brain.attach(DropoutLayer(keep_prob=0.3, name='dropout3'))
 
-brain.attach(InnerProductLayer(stddev=1/500.0,
-                               weight_decay=0,
+brain.attach(InnerProductLayer(init_para={"name": "truncated_normal", "stddev": 1/500.0},
+                               wd={"type": "l2", "scale": 0},
                                out_channel_num=10,
                                name='softmax_linear'))
 
